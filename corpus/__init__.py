@@ -1,0 +1,1 @@
+"""Corpus access: the manifest, text extraction and normalisation of report files."""

@@ -1,0 +1,73 @@
+"""Reading one report file into normalised text with its metadata."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus.extract import read_pages
+from corpus.manifest import ReportEntry
+from corpus.normalise import NormalisedText, normalise
+
+DATE_RE = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\s+(\d{4})\b"
+)
+MONTHS = {m: i for i, m in enumerate(
+    "January February March April May June July August September October November December".split(), 1)}
+
+
+@dataclass
+class Document:
+    """A report ready for segmentation."""
+
+    entry: ReportEntry
+    content_hash: str
+    text: NormalisedText
+
+    @property
+    def doc_id(self) -> str:
+        """The document id (file name without extension)."""
+        return self.entry.doc_id
+
+
+def file_hash(path: str | Path) -> str:
+    """SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def loose_entry(path: str | Path) -> ReportEntry:
+    """Metadata for a file outside the manifest: id from the name, the rest from the text."""
+    path = Path(path).resolve()
+    return ReportEntry(doc_id=path.stem, path=path)
+
+
+def infer_metadata(entry: ReportEntry, text: str, councils: list[str] | None = None) -> None:
+    """Fill a loose entry's date and council from the text where missing."""
+    head = text[:4000]
+    if not entry.published and (match := DATE_RE.search(head)):
+        day, month, year = match.groups()
+        entry.published = f"{year}-{MONTHS[month]:02d}-{int(day):02d}"
+    if not entry.council and councils:
+        lowered = head.lower()
+        found = [(lowered.find(name.lower()), name) for name in councils if name.lower() in lowered]
+        if found:
+            entry.council = min(found, key=lambda pair: (pair[0], -len(pair[1])))[1]
+
+
+def load_document(entry: ReportEntry, councils: list[str] | None = None) -> Document:
+    """Extract and normalise one report file.
+
+    Raises:
+        NotAReport: the file is not a readable report.
+    """
+    pages = read_pages(entry.path)
+    text = normalise(pages, entry.path.suffix)
+    infer_metadata(entry, text.text, councils)
+    return Document(entry=entry, content_hash=file_hash(entry.path), text=text)

@@ -1,0 +1,207 @@
+"""Normalisation of extracted page text into clean blocks.
+
+The output text holds one block per paragraph, heading, list item or table row, with blocks
+separated by a blank line. List items start with ``"• "``; table rows keep their cells
+separated by tabs. Page furniture (page numbers, running headers and footers) is dropped,
+line wraps and hyphenation are repaired, and sentences cut by a page break are rejoined.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+BULLET_CHARS = "•◼▪■●○◦◆◇►▶➢➤✓✔□❖·*"
+BULLET_RE = re.compile(rf"^\s*(?:[{re.escape(BULLET_CHARS)}\uf000-\uf0ff\ufffd]|[-–—](?=\s))\s*")
+NEW_BLOCK_RE = re.compile(r"^\s*(?:\d{1,3}\.\s+\S|R\d{1,2}\b|\(?[a-z]\)\s|\d{1,2}\)\s)")
+PAGE_NUMBER_RE = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$", re.I)
+TERMINAL = (".", "?", "!", ":", ";", ".”", ".\"", ".’")
+SHORT_LINE_SHARE = 0.72
+
+
+@dataclass
+class NormalisedText:
+    """Normalised document text with the offset at which each page starts."""
+
+    text: str
+    page_starts: list[int] = field(default_factory=lambda: [0])
+
+    def page_at(self, offset: int) -> int:
+        """Return the 1-based page number holding character ``offset``."""
+        page = 1
+        for number, start in enumerate(self.page_starts, start=1):
+            if start <= offset:
+                page = number
+        return page
+
+
+def clean_chars(text: str) -> str:
+    """Repair characters: pdfium hyphen markers, ligatures, odd spaces and controls."""
+    text = text.replace("\ufffe", "-").replace("\u00ad", "").replace("\u00a0", " ")
+    text = unicodedata.normalize("NFKC", text).replace("\r", "")
+    return re.sub(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u200b]", "", text)
+
+
+def furniture_key(line: str) -> str:
+    """A key under which running headers and footers of different pages coincide."""
+    return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+
+
+def find_furniture(pages: list[list[str]], edge: int = 3) -> set[str]:
+    """Return keys of lines that recur at the top or bottom of many pages."""
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        nonblank = [ln for ln in lines if ln.strip()]
+        counts.update({furniture_key(ln) for ln in nonblank[:edge] + nonblank[-edge:]})
+    threshold = max(3, int(0.4 * len(pages)))
+    return {key for key, n in counts.items() if n >= threshold and key.strip("# ")}
+
+
+def strip_furniture(lines: list[str], furniture: set[str]) -> list[str]:
+    """Drop page numbers and recurring headers/footers at either end of a page."""
+    lines = list(lines)
+    for end in (0, -1):
+        while lines:
+            candidate = lines[end]
+            if not candidate.strip() or PAGE_NUMBER_RE.match(candidate) or (
+                furniture_key(candidate) in furniture
+            ):
+                lines.pop(end)
+            else:
+                break
+    return lines
+
+
+def split_footnotes(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Separate footnotes (after a blank line near the page foot) from the body."""
+    for i in range(len(lines) - 1, max(0, int(len(lines) * 0.5)) - 1, -1):
+        if not lines[i].strip() and i + 1 < len(lines) and re.match(r"^\d{1,2}(\s|$)", lines[i + 1]):
+            return lines[:i], lines[i + 1 :]
+    return lines, []
+
+
+def typical_width(lines: list[str]) -> int:
+    """The length of a full line on this page (a high percentile of line lengths)."""
+    widths = sorted(len(ln.strip()) for ln in lines if ln.strip())
+    return widths[int(len(widths) * 0.8)] if widths else 0
+
+
+def join_line(block: str, line: str) -> str:
+    """Append a wrapped line to a block, repairing end-of-line hyphenation."""
+    if not block:
+        return line
+    if re.search(r"[A-Za-z0-9]-$", block) and line[:1].islower():
+        return block + line
+    return f"{block} {line}"
+
+
+def lines_to_blocks(lines: list[str]) -> list[str]:
+    """Group the wrapped lines of one page into blocks."""
+    width = typical_width(lines)
+    blocks: list[str] = []
+    current = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            if current:
+                blocks.append(current)
+            current = ""
+            continue
+        bullet = BULLET_RE.match(line)
+        if bullet or NEW_BLOCK_RE.match(line):
+            if current:
+                blocks.append(current)
+            current = "• " + line[bullet.end() :] if bullet else line
+        else:
+            current = join_line(current, line)
+        short = len(line) < SHORT_LINE_SHARE * width
+        hard_end = line.endswith(TERMINAL) and not raw.endswith(" ")
+        if short or hard_end:
+            blocks.append(current)
+            current = ""
+    if current:
+        blocks.append(current)
+    return [" ".join(b.split()) for b in blocks if b.strip()]
+
+
+def continues(previous: str, following: str) -> bool:
+    """Whether ``following`` carries on the sentence that ``previous`` leaves open."""
+    if not previous or not following or previous.endswith(TERMINAL):
+        return False
+    if BULLET_RE.match(following) or NEW_BLOCK_RE.match(following):
+        return False
+    return following[:1].islower() or following[:1] in "(,"
+
+
+def normalise_pdf_pages(pages: list[str]) -> NormalisedText:
+    """Normalise the page texts of a PDF into blocks, keeping page offsets."""
+    page_lines = [clean_chars(p).split("\n") for p in pages]
+    furniture = find_furniture(page_lines)
+    blocks: list[str] = []
+    block_pages: list[int] = []
+    pending_notes: list[str] = []
+    for page_no, lines in enumerate(page_lines):
+        body, notes = split_footnotes(strip_furniture(lines, furniture))
+        page_blocks = lines_to_blocks(body)
+        if page_blocks and blocks and continues(blocks[-1], page_blocks[0]):
+            blocks[-1] = join_line(blocks[-1], page_blocks.pop(0))
+        if pending_notes:
+            blocks.extend(pending_notes)
+            block_pages.extend([page_no - 1] * len(pending_notes))
+        pending_notes = lines_to_blocks(notes)
+        blocks.extend(page_blocks)
+        block_pages.extend([page_no] * len(page_blocks))
+    blocks.extend(pending_notes)
+    block_pages.extend([len(page_lines) - 1] * len(pending_notes))
+    return assemble(blocks, block_pages, len(page_lines))
+
+
+def assemble(blocks: list[str], block_pages: list[int], n_pages: int) -> NormalisedText:
+    """Join blocks into one text and record where each page starts."""
+    parts: list[str] = []
+    page_starts = [0] * max(1, n_pages)
+    seen = -1
+    offset = 0
+    for block, page in zip(blocks, block_pages, strict=True):
+        while seen < page:
+            seen += 1
+            page_starts[seen] = offset
+        parts.append(block)
+        offset += len(block) + 2
+    for rest in range(seen + 1, len(page_starts)):
+        page_starts[rest] = offset
+    return NormalisedText("\n\n".join(parts), page_starts)
+
+
+def normalise_plain_text(text: str) -> NormalisedText:
+    """Normalise a plain-text or Markdown document: one block per logical line."""
+    blocks: list[str] = []
+    previous_blank = True
+    for raw in clean_chars(text).split("\n"):
+        line = re.sub(r"\*\*|__|^#+\s*", "", raw).rstrip()
+        if not line.strip():
+            previous_blank = True
+            continue
+        cells = [" ".join(c.split()) for c in line.split("\t")]
+        is_row = len([c for c in cells if c]) > 1
+        stripped = " ".join(line.split())
+        bullet = BULLET_RE.match(stripped)
+        if bullet:
+            stripped = "• " + stripped[bullet.end() :]
+        if is_row:
+            blocks.append("\t".join(cells).strip("\t"))
+        elif blocks and not previous_blank and not bullet and continues(blocks[-1], stripped):
+            blocks[-1] = join_line(blocks[-1], stripped)
+        else:
+            blocks.append(stripped)
+        previous_blank = False
+    return assemble(blocks, [0] * len(blocks), 1)
+
+
+def normalise(pages: list[str], suffix: str) -> NormalisedText:
+    """Normalise extracted pages; ``suffix`` is the source file's extension."""
+    if suffix.lower() == ".pdf":
+        return normalise_pdf_pages(pages)
+    return normalise_plain_text("\n\n".join(pages))

@@ -1,0 +1,50 @@
+"""The ``author_detector`` component: who wrote the document, inspectorate or council.
+
+The manifest's ``publisher`` sets ``doc._.author`` before the pipeline runs; for loose files
+the author is inferred from voice cues in ``patterns/authors.json``.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp.patterns import compile_search, default_patterns
+
+INSPECTORATES = ("ofsted", "audit commission", "care quality commission", "hmi", "inspectorate",
+                 "odpm", "hm treasury", "department for")
+AUTHORS = ("inspectorate", "council")
+
+
+def author_from_publisher(publisher: str | None) -> str | None:
+    """Map a manifest publisher to an author kind, or None when unknown."""
+    if not publisher:
+        return None
+    lowered = publisher.lower()
+    return "inspectorate" if any(name in lowered for name in INSPECTORATES) else "council"
+
+
+class AuthorDetector:
+    """Fill ``doc._.author`` from voice cues when the caller has not set it."""
+
+    def __init__(self, name: str = "author_detector") -> None:
+        """Compile the packaged voice cues."""
+        self.name = name
+        self.cues = compile_search(default_patterns("authors"))
+
+    def infer(self, text: str) -> str:
+        """Vote between council and inspectorate cues over the text."""
+        votes = {kind: len(self.cues[kind].findall(text)) for kind in AUTHORS}
+        return "council" if votes["council"] > votes["inspectorate"] else "inspectorate"
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Set ``doc._.author`` unless already set."""
+        if doc._.author not in AUTHORS:
+            doc._.author = self.infer(doc.text)
+        return doc
+
+
+@Language.factory("author_detector")
+def make_author_detector(nlp: Language, name: str) -> AuthorDetector:
+    """Create the author detector."""
+    return AuthorDetector(name)
