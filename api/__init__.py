@@ -1,0 +1,1 @@
+"""The FastAPI service for search and similar-finding lookups."""

@@ -1,0 +1,31 @@
+"""Shared dependencies: the search engine loaded once at start-up."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from findings.search import Filters, SearchEngine
+
+LABEL_PATTERN = "^(strength|weakness|recommendation|action)$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def get_engine(request: Request) -> SearchEngine:
+    """The engine that ``lifespan`` loaded, or 503 while there is none."""
+    engine = getattr(request.app.state, "engine", None)
+    if engine is None:
+        reason = getattr(request.app.state, "load_error", "not loaded")
+        raise HTTPException(status_code=503, detail=f"index not available: {reason}")
+    return engine
+
+
+Engine = Annotated[SearchEngine, Depends(get_engine)]
+
+
+def check_dates(filters: Filters) -> Filters:
+    """Reject a date range whose start is after its end."""
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise HTTPException(status_code=422, detail="date_from is after date_to")
+    return filters

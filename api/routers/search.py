@@ -1,0 +1,35 @@
+"""``GET /search``: hybrid search with filters."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+
+from api.dependencies import DATE_PATTERN, LABEL_PATTERN, Engine, check_dates
+from api.schemas import HitOut
+from findings.search import Filters
+
+router = APIRouter(tags=["search"])
+
+
+@router.get("/search", response_model=list[HitOut])
+def search(
+    engine: Engine,
+    q: Annotated[str, Query(min_length=1, max_length=2000, description="free text")],
+    label: Annotated[str | None, Query(pattern=LABEL_PATTERN)] = None,
+    council: str | None = None,
+    collection: str | None = None,
+    theme: str | None = None,
+    grade: str | None = None,
+    date_from: Annotated[str | None, Query(pattern=DATE_PATTERN)] = None,
+    date_to: Annotated[str | None, Query(pattern=DATE_PATTERN)] = None,
+    one_per: Literal["report", "council"] | None = None,
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> list[HitOut]:
+    """Findings matching a query, best first, with provenance and matched terms."""
+    filters = check_dates(Filters(label=label, council=council, collection=collection, theme=theme,
+                                  grade=grade, date_from=date_from, date_to=date_to))
+    if not q.strip():
+        raise HTTPException(status_code=422, detail="q is blank")
+    return [HitOut(**vars(h)) for h in engine.search(q, k=k, filters=filters, one_per=one_per)]

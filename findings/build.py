@@ -1,0 +1,47 @@
+"""The whole build: ingest → segment → embed → index, each step skipping what is current."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from findings.encoder import embed_missing, model_name
+from findings.index import build_vector_index
+from findings.ingest import IngestReport, ingest
+from findings.segment import segment_store
+from findings.settings import Settings
+from findings.store import connect
+
+
+@dataclass
+class BuildReport:
+    """What a build did and how long each step took."""
+
+    ingest: IngestReport
+    segmented: int
+    embedded: int
+    index_written: bool
+    findings: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def build(settings: Settings, paths: list[str] | None = None, progress: bool = True) -> BuildReport:
+    """Build or update the store and indexes from the corpus (or loose ``paths``)."""
+    conn = connect(settings.db_path)
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    ingested = ingest(conn, settings.corpus, paths, settings.workers, progress)
+    seconds["ingest"] = time.perf_counter() - start
+    start = time.perf_counter()
+    segmented = segment_store(conn, settings.model_dir, settings.workers, progress)
+    seconds["segment"] = time.perf_counter() - start
+    start = time.perf_counter()
+    embedded = embed_missing(conn, settings.encoder, settings.batch_size, progress)
+    seconds["embed"] = time.perf_counter() - start
+    start = time.perf_counter()
+    written = build_vector_index(conn, settings.index_dir, model_name(settings.encoder),
+                                 settings.exact_index_limit, settings.ivf_lists, settings.ivf_probe)
+    seconds["index"] = time.perf_counter() - start
+    total = conn.execute("SELECT count(*) FROM findings").fetchone()[0]
+    conn.close()
+    return BuildReport(ingested, segmented, embedded, written, total, seconds)

@@ -1,0 +1,230 @@
+"""The ``findings`` command: thin wrappers over the library, one subcommand each."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from dataclasses import asdict
+from pathlib import Path
+
+from findings.settings import get_settings
+
+LABELS = ("strength", "weakness", "recommendation", "action")
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Read reports into the store."""
+    from findings.ingest import ingest
+    from findings.store import connect
+
+    settings = get_settings()
+    report = ingest(connect(settings.db_path), args.corpus or settings.corpus, args.paths,
+                    settings.workers)
+    for doc_id, reason in sorted(report.refused.items()):
+        print(f"refused {doc_id}: {reason}", file=sys.stderr)
+    print(f"ingested {len(report.added)}, unchanged {len(report.unchanged)}, "
+          f"refused {len(report.refused)}")
+    return 0
+
+
+def cmd_segment(args: argparse.Namespace) -> int:
+    """Segment files into findings (JSON lines)."""
+    from findings.segment import segment_files
+    from nlp.pipeline import load_pipeline
+
+    settings = get_settings()
+    found, refused = segment_files(args.files, load_pipeline(settings.model_dir), settings.corpus)
+    for path, reason in refused.items():
+        print(f"refused {path}: {reason}", file=sys.stderr)
+    lines = "".join(json.dumps(f.as_dict(), ensure_ascii=False) + "\n" for f in found)
+    if args.out:
+        Path(args.out).write_text(lines, encoding="utf-8")
+    else:
+        sys.stdout.write(lines)
+    print(f"{len(found)} findings from {len(args.files) - len(refused)} files"
+          + (f" -> {args.out}" if args.out else ""), file=sys.stderr)
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Ingest, segment, embed and index."""
+    from findings.build import build
+
+    settings = get_settings()
+    if args.corpus:
+        settings.corpus = Path(args.corpus)
+    report = build(settings, args.paths)
+    for doc_id, reason in sorted(report.ingest.refused.items()):
+        print(f"refused {doc_id}: {reason}", file=sys.stderr)
+    timing = ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
+    print(f"documents added {len(report.ingest.added)}, unchanged {len(report.ingest.unchanged)}, "
+          f"refused {len(report.ingest.refused)}; segmented {report.segmented}; "
+          f"embedded {report.embedded}; index {'rewritten' if report.index_written else 'current'}; "
+          f"{report.findings} findings ({timing})")
+    return 0
+
+
+def open_engine():
+    """The search engine over the built store and index."""
+    from findings.index import load_vector_index
+    from findings.search import SearchEngine
+    from findings.store import connect
+
+    settings = get_settings()
+    return SearchEngine(connect(settings.db_path, read_only=True),
+                        load_vector_index(settings.index_dir), settings.encoder)
+
+
+def print_hits(hits: list, as_json: bool) -> None:
+    """Hits as JSON lines or a readable table."""
+    for rank, hit in enumerate(hits, start=1):
+        if as_json:
+            print(json.dumps(asdict(hit), ensure_ascii=False))
+            continue
+        text = hit.text
+        for start, end in reversed(hit.highlights):
+            text = f"{text[:start]}\033[1m{text[start:end]}\033[0m{text[end:]}"
+        where = f"{hit.council or '?'} {hit.published or ''} p.{hit.page} {hit.doc_id}"
+        print(f"{rank:>2}. [{hit.label}] {hit.score:.4f}  {where}")
+        print(textwrap.indent(textwrap.fill(text, 100), "    "))
+
+
+def filters_from(args: argparse.Namespace):
+    """Search filters from command-line options."""
+    from findings.search import Filters
+
+    return Filters(label=args.label, council=args.council, collection=args.collection,
+                   date_from=args.date_from, date_to=args.date_to, theme=args.theme)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Hybrid search."""
+    hits = open_engine().search(args.text, k=args.k, filters=filters_from(args), one_per=args.one_per)
+    print_hits(hits, args.json)
+    return 0
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    """Similar findings to a finding id or a text."""
+    engine = open_engine()
+    is_id = engine.finding(args.target) is not None
+    hits = engine.similar(finding_id=args.target if is_id else None,
+                          text=None if is_id else args.target, k=args.k,
+                          filters=filters_from(args), exclude_same_council=args.other_councils)
+    print_hits(hits, args.json)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write findings to Parquet."""
+    from findings.export import export_parquet
+    from findings.store import connect
+
+    rows = export_parquet(connect(get_settings().db_path, read_only=True), args.out)
+    print(f"{rows} findings -> {args.out}")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train the pipeline from the gold units."""
+    from findings.train import train
+
+    settings = get_settings()
+    summary = train(args.gold, args.corpus or settings.corpus, args.out or settings.model_dir,
+                    seed=args.seed)
+    print(json.dumps(summary, indent=1))
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Council-grouped cross-validation with the official scorer."""
+    from findings.train import evaluate, format_result
+
+    settings = get_settings()
+    result = evaluate(args.gold, args.corpus or settings.corpus, args.tools, folds=args.folds)
+    print("== all gold documents (council-grouped CV) ==")
+    print(format_result(result["all"]))
+    print("\n== Audit Commission-era documents ==")
+    print(format_result(result["audit_commission"]))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the API."""
+    import uvicorn
+
+    uvicorn.run("api.main:app", host=args.host, port=args.port)
+    return 0
+
+
+def add_filter_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by search and similar."""
+    parser.add_argument("--label", choices=LABELS)
+    parser.add_argument("--council")
+    parser.add_argument("--collection")
+    parser.add_argument("--theme")
+    parser.add_argument("--from", dest="date_from", help="earliest publication date (YYYY-MM-DD)")
+    parser.add_argument("--to", dest="date_to", help="latest publication date (YYYY-MM-DD)")
+    parser.add_argument("-k", type=int, default=10, help="number of hits (default 10)")
+    parser.add_argument("--json", action="store_true", help="one JSON line per hit")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``findings`` command."""
+    main_parser = argparse.ArgumentParser(prog="findings", description=__doc__)
+    sub = main_parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ingest", help="read reports into the store")
+    p.add_argument("paths", nargs="*", help="loose files or folders (default: the manifest)")
+    p.add_argument("--corpus", help="corpus folder with reports.csv")
+    p.set_defaults(func=cmd_ingest)
+    p = sub.add_parser("segment", help="segment report files into findings (JSON lines)")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--out", help="output file (default: standard output)")
+    p.set_defaults(func=cmd_segment)
+    p = sub.add_parser("build", help="ingest, segment, embed and index the corpus")
+    p.add_argument("paths", nargs="*", help="loose files or folders instead of the manifest")
+    p.add_argument("--corpus", help="corpus folder with reports.csv")
+    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("search", help="hybrid search over findings")
+    p.add_argument("text")
+    p.add_argument("--one-per", choices=("report", "council"))
+    add_filter_options(p)
+    p.set_defaults(func=cmd_search)
+    p = sub.add_parser("similar", help="findings similar to a finding id or a text")
+    p.add_argument("target", help="a finding id or free text")
+    p.add_argument("--other-councils", action="store_true", help="exclude the same council")
+    add_filter_options(p)
+    p.set_defaults(func=cmd_similar)
+    p = sub.add_parser("export", help="write the findings table to Parquet")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_export)
+    for name, func in (("train", cmd_train), ("evaluate", cmd_evaluate)):
+        p = sub.add_parser(name, help=f"{name} the finding classifier on the gold units")
+        p.add_argument("--gold", default="../shared/gold/findings-dev.jsonl")
+        p.add_argument("--corpus", help="corpus folder with reports.csv")
+        p.set_defaults(func=func)
+    sub.choices["train"].add_argument("--out", help="where to save the pipeline")
+    sub.choices["train"].add_argument("--seed", type=int, default=0)
+    sub.choices["evaluate"].add_argument("--tools", default="../shared/tools")
+    sub.choices["evaluate"].add_argument("--folds", type=int, default=5)
+    p = sub.add_parser("serve", help="serve the API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+    return main_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``findings`` console script."""
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (FileNotFoundError, KeyError, ValueError) as exc:
+        print(f"findings {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

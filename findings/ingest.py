@@ -1,0 +1,104 @@
+"""Ingest: report files (from the manifest or loose) into the store, idempotent by hash."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from corpus.documents import file_hash, load_document, loose_entry
+from corpus.extract import SUPPORTED_SUFFIXES, NotAReport
+from corpus.manifest import ReportEntry, read_manifest
+from findings.store import known_hashes, record_refusal, transaction, upsert_document
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did."""
+
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+def gazetteer_names(corpus_dir: Path | None) -> list[str]:
+    """Council names from ``reference/local_authorities.csv`` (for loose files)."""
+    if corpus_dir is None:
+        return []
+    path = corpus_dir / "reference" / "local_authorities.csv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    key = "local_authority_ons_name"
+    return sorted({r[key] for r in rows if r.get(key)})
+
+
+def expand_paths(paths: list[str | Path]) -> list[ReportEntry]:
+    """Loose files and folders (searched recursively) as manifest-less entries."""
+    entries = []
+    for raw in paths:
+        path = Path(raw)
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        entries.extend(loose_entry(f) for f in files
+                       if f.suffix.lower() in SUPPORTED_SUFFIXES or not path.is_dir())
+    return entries
+
+
+def extract_entry(entry: ReportEntry, councils: list[str]) -> tuple[ReportEntry, dict | None, str]:
+    """Worker: extract one entry; returns (entry, document row or None, reason/hash)."""
+    try:
+        document = load_document(entry, councils)
+    except NotAReport as exc:
+        return entry, None, str(exc)
+    except Exception as exc:  # noqa: BLE001  (a broken file must not stop the run)
+        return entry, None, f"unreadable: {type(exc).__name__}: {exc}"
+    row = {**{k: v for k, v in asdict(entry).items() if k != "grades"},
+           "path": str(entry.path), "grades": json.dumps(entry.grades),
+           "content_hash": document.content_hash, "text": document.text.text,
+           "page_starts": json.dumps(document.text.page_starts)}
+    return entry, row, ""
+
+
+def ingest(conn: sqlite3.Connection, corpus_dir: str | Path | None = None,
+           paths: list[str | Path] | None = None, workers: int = 2,
+           progress: bool = True) -> IngestReport:
+    """Read report files into the store.
+
+    Args:
+        conn: an open store.
+        corpus_dir: a corpus folder with ``reports.csv`` (used when ``paths`` is empty).
+        paths: loose files or folders to ingest without a manifest.
+        workers: processes for extraction.
+        progress: show a progress bar.
+
+    Returns:
+        What was added, left unchanged (same content hash) and refused (with reasons).
+    """
+    corpus = Path(corpus_dir) if corpus_dir else None
+    entries = expand_paths(paths) if paths else read_manifest(corpus)
+    seen = known_hashes(conn)
+    report, todo = IngestReport(), []
+    for entry in entries:
+        if entry.path.is_file() and seen.get(str(entry.path)) == file_hash(entry.path):
+            report.unchanged.append(entry.doc_id)
+        else:
+            todo.append(entry)
+    councils = gazetteer_names(corpus)
+    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool, transaction(conn):
+        results = pool.map(extract_entry, todo, [councils] * len(todo), chunksize=4)
+        for entry, row, reason in tqdm(results, total=len(todo), desc="ingest", unit="file",
+                                       disable=not progress):
+            if row is None:
+                digest = file_hash(entry.path) if entry.path.is_file() else ""
+                record_refusal(conn, str(entry.path), entry.doc_id, digest, reason)
+                report.refused[entry.doc_id] = reason
+            else:
+                upsert_document(conn, row)
+                report.added.append(entry.doc_id)
+    return report

@@ -1,0 +1,240 @@
+"""Hybrid search over findings: FTS5 BM25 and FAISS dense scores fused by reciprocal rank.
+
+Filters (label, council, collection, dates, theme, grade) apply to both retrievers; hits
+carry provenance and the query terms that matched.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import asdict, dataclass, field
+
+import faiss
+import numpy as np
+
+from findings.encoder import encode
+
+RRF_K = 60
+STOPWORDS = frozenset(
+    "a an and are as at be by for from has have in is it not of on or that the their there this "
+    "to was were with what which who how about".split())
+WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
+
+
+@dataclass
+class Filters:
+    """Restrictions on which findings may be returned."""
+
+    label: str | None = None
+    council: str | None = None
+    collection: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    theme: str | None = None
+    grade: str | None = None
+    exclude_council: str | None = None
+
+    def sql(self) -> tuple[str, list]:
+        """A WHERE clause over ``findings f JOIN documents d`` and its parameters."""
+        clauses, params = [], []
+        simple = {"f.label = ?": self.label, "lower(d.council) = lower(?)": self.council,
+                  "d.collection = ?": self.collection, "d.published >= ?": self.date_from,
+                  "d.published <= ?": self.date_to,
+                  "lower(d.council) != lower(?)": self.exclude_council,
+                  "json_extract(d.grades, '$.overall_effectiveness') = ?": self.grade}
+        for clause, value in simple.items():
+            if value:
+                clauses.append(clause)
+                params.append(value)
+        if self.theme:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(f.themes) WHERE value = ?)")
+            params.append(self.theme)
+        return (" AND ".join(clauses) or "1"), params
+
+    def active(self) -> bool:
+        """Whether any filter is set."""
+        return any(asdict(self).values())
+
+
+@dataclass
+class Hit:
+    """One search result with its provenance and why it matched."""
+
+    id: str
+    doc_id: str
+    text: str
+    label: str
+    score: float
+    confidence: float | None
+    council: str | None
+    collection: str | None
+    published: str | None
+    page: int | None
+    section: str | None
+    source_url: str | None
+    themes: list[str] = field(default_factory=list)
+    matched_terms: list[str] = field(default_factory=list)
+    highlights: list[list[int]] = field(default_factory=list)
+
+
+def query_terms(query: str) -> list[str]:
+    """Content words of a query, lower-cased, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for word in WORD_RE.findall(query.lower()):
+        word = word.strip("'’-")
+        if word and word not in STOPWORDS:
+            seen.setdefault(word, None)
+    return list(seen)
+
+
+def fts_query(terms: list[str]) -> str:
+    """An FTS5 OR-query of quoted terms."""
+    return " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+
+
+def highlight(text: str, terms: list[str]) -> tuple[list[str], list[list[int]]]:
+    """Which query terms occur in a text (by shared stem) and their character spans."""
+    matched, spans = [], []
+    for term in terms:
+        stem = term[: max(4, len(term) - 3)] if len(term) > 4 else term
+        found = [m for m in re.finditer(rf"\b{re.escape(stem)}\w*", text, re.I)]
+        if found:
+            matched.append(term)
+            spans.extend([m.start(), m.end()] for m in found)
+    return matched, sorted(spans)
+
+
+def fuse(rankings: list[list[int]], k: int = RRF_K) -> list[tuple[int, float]]:
+    """Reciprocal-rank fusion of several ranked id lists."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, rowid in enumerate(ranking):
+            scores[rowid] = scores.get(rowid, 0.0) + 1.0 / (k + rank + 1)
+    return sorted(scores.items(), key=lambda pair: -pair[1])
+
+
+class SearchEngine:
+    """Hybrid retrieval over a built store and vector index."""
+
+    def __init__(self, conn: sqlite3.Connection, index: faiss.Index, encoder: str = "") -> None:
+        """Wrap an open store, a loaded FAISS index and the encoder name."""
+        self.conn = conn
+        self.index = index
+        self.encoder = encoder
+
+    def allowed_ids(self, filters: Filters) -> np.ndarray | None:
+        """Rowids passing the filters (None when nothing is filtered)."""
+        if not filters.active():
+            return None
+        where, params = filters.sql()
+        rows = self.conn.execute(f"SELECT f.rowid FROM findings f JOIN documents d USING (doc_id) "
+                                 f"WHERE {where}", params).fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def dense(self, vector: np.ndarray, depth: int, allowed: np.ndarray | None) -> list[int]:
+        """Nearest rowids by inner product."""
+        if self.index.ntotal == 0 or (allowed is not None and len(allowed) == 0):
+            return []
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed)) if allowed is not None else None
+        _, ids = self.index.search(vector.reshape(1, -1), min(depth, self.index.ntotal), params=params)
+        return [int(i) for i in ids[0] if i >= 0]
+
+    def lexical(self, terms: list[str], depth: int, filters: Filters) -> list[int]:
+        """Best rowids by BM25 over the findings' text."""
+        if not terms:
+            return []
+        where, params = filters.sql()
+        rows = self.conn.execute(
+            "SELECT f.rowid FROM findings_fts JOIN findings f ON f.rowid = findings_fts.rowid "
+            f"JOIN documents d USING (doc_id) WHERE findings_fts MATCH ? AND {where} "
+            "ORDER BY bm25(findings_fts) LIMIT ?", [fts_query(terms), *params, depth]).fetchall()
+        return [r[0] for r in rows]
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None,
+               one_per: str | None = None, depth: int = 200) -> list[Hit]:
+        """Hybrid search.
+
+        Args:
+            query: free text.
+            k: number of hits.
+            filters: restrictions on the findings returned.
+            one_per: ``"report"`` or ``"council"`` to return at most one hit for each.
+            depth: how many candidates each retriever contributes before fusion.
+        """
+        filters = filters or Filters()
+        terms = query_terms(query)
+        dense = self.dense(encode([query], self.encoder)[0], depth, self.allowed_ids(filters))
+        fused = fuse([dense, self.lexical(terms, depth, filters)])
+        return self.collect(fused, k, terms, one_per)
+
+    def similar(self, finding_id: str | None = None, text: str | None = None, k: int = 10,
+                filters: Filters | None = None, exclude_same_council: bool = False,
+                one_per: str | None = None) -> list[Hit]:
+        """Nearest findings to a stored finding or a free text (dense similarity)."""
+        filters = filters or Filters()
+        source = None
+        if finding_id:
+            source = self.finding(finding_id)
+            if source is None:
+                raise KeyError(f"no finding with id {finding_id!r}")
+            text = source.text
+            if exclude_same_council and source.council:
+                filters.exclude_council = source.council
+        if not text or not text.strip():
+            raise ValueError("give a finding id or some text")
+        ranked = self.dense(encode([text], self.encoder)[0], max(200, 5 * k), self.allowed_ids(filters))
+        if source is not None:
+            own = self.conn.execute("SELECT rowid FROM findings WHERE id = ?", (finding_id,)).fetchone()
+            ranked = [r for r in ranked if own is None or r != own[0]]
+        scored = [(r, 1.0 / (RRF_K + i + 1)) for i, r in enumerate(ranked)]
+        return self.collect(scored, k, query_terms(text), one_per)
+
+    def collect(self, scored: list[tuple[int, float]], k: int, terms: list[str],
+                one_per: str | None) -> list[Hit]:
+        """Turn scored rowids into hits: collapse duplicates, apply one-per, highlight."""
+        rows = self.rows([rowid for rowid, _ in scored[: max(k * 20, 200)]])
+        hits, seen_text, seen_group = [], set(), set()
+        for rowid, score in scored:
+            row = rows.get(rowid)
+            if row is None or row["text_hash"] in seen_text:
+                continue
+            group = {"report": row["doc_id"], "council": row["council"]}.get(one_per or "")
+            if group is not None and group in seen_group:
+                continue
+            seen_text.add(row["text_hash"])
+            seen_group.add(group)
+            hits.append(self.hit(row, score, terms))
+            if len(hits) == k:
+                break
+        return hits
+
+    def rows(self, rowids: list[int]) -> dict[int, sqlite3.Row]:
+        """Finding rows joined with their documents, by rowid."""
+        if not rowids:
+            return {}
+        marks = ",".join("?" * len(rowids))
+        rows = self.conn.execute(
+            "SELECT f.rowid AS rowid, f.*, d.council, d.collection, d.published, d.source_url "
+            f"FROM findings f JOIN documents d USING (doc_id) WHERE f.rowid IN ({marks})", rowids)
+        return {r["rowid"]: r for r in rows}
+
+    def finding(self, finding_id: str) -> Hit | None:
+        """One finding by its stable id."""
+        row = self.conn.execute(
+            "SELECT f.rowid AS rowid, f.*, d.council, d.collection, d.published, d.source_url "
+            "FROM findings f JOIN documents d USING (doc_id) WHERE f.id = ?", (finding_id,)).fetchone()
+        return self.hit(row, 1.0, []) if row else None
+
+    @staticmethod
+    def hit(row: sqlite3.Row, score: float, terms: list[str]) -> Hit:
+        """A :class:`Hit` from a joined row."""
+        import json
+
+        matched, spans = highlight(row["text"], terms)
+        return Hit(id=row["id"], doc_id=row["doc_id"], text=row["text"], label=row["label"],
+                   score=round(float(score), 6), confidence=row["confidence"],
+                   council=row["council"], collection=row["collection"],
+                   published=row["published"], page=row["page"], section=row["section"],
+                   source_url=row["source_url"], themes=json.loads(row["themes"] or "[]"),
+                   matched_terms=matched, highlights=spans)

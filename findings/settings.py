@@ -1,0 +1,42 @@
+"""Settings from the environment (prefix ``FINDINGS_``) with embedded defaults."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Where things live and how heavy work runs; override any with ``FINDINGS_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="FINDINGS_", env_file=".env", extra="ignore")
+
+    corpus: Path = Path("../shared/corpus")
+    data_dir: Path = Path("data")
+    model_dir: Path = PROJECT_DIR / "models" / "findings-pipeline"
+    encoder: str = ""
+    workers: int = 2
+    batch_size: int = 64
+    exact_index_limit: int = 200_000
+    ivf_lists: int = 1024
+    ivf_probe: int = 32
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite database of documents, findings and cached embeddings."""
+        return self.data_dir / "findings.db"
+
+    @property
+    def index_dir(self) -> Path:
+        """The folder of the vector index files."""
+        return self.data_dir / "index"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()
