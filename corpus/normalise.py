@@ -116,7 +116,7 @@ def lines_to_blocks(lines: list[str]) -> list[str]:
             current = "• " + line[bullet.end() :] if bullet else line
         else:
             current = join_line(current, line)
-        short = len(line) < SHORT_LINE_SHARE * width
+        short = len(line) < SHORT_LINE_SHARE * width and not re.search(r"[A-Za-z0-9]-$", line)
         hard_end = line.endswith(TERMINAL) and not raw.endswith(" ")
         if short or hard_end:
             blocks.append(current)

@@ -1,0 +1,71 @@
+"""Integration: a build over a handful of real reports; idempotence; export; CLI contracts."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from findings.build import build
+from findings.cli import main
+from findings.export import export_parquet
+from findings.store import connect
+
+pytestmark = pytest.mark.slow
+
+
+def test_build_refuses_the_non_report_and_indexes_the_rest(built_settings):
+    report = built_settings._report
+    assert set(report.ingest.refused) == {"ilacs-birmingham-2012-10-19"}
+    assert "HTML page" in report.ingest.refused["ilacs-birmingham-2012-10-19"]
+    assert len(report.ingest.added) == 4
+    assert report.findings > 200 and report.embedded > 0
+
+
+def test_rebuild_with_nothing_changed_does_nothing(built_settings):
+    again = build(built_settings, progress=False)
+    assert again.ingest.added == [] and again.segmented == 0 and again.embedded == 0
+    assert not again.index_written
+    assert again.findings == built_settings._report.findings
+
+
+def test_finding_ids_are_stable_across_a_resegmentation(built_settings):
+    conn = connect(built_settings.db_path)
+    before = {r[0] for r in conn.execute("SELECT id FROM findings")}
+    conn.execute("UPDATE documents SET segmented_with = NULL")
+    conn.commit()
+    build(built_settings, progress=False)
+    assert {r[0] for r in conn.execute("SELECT id FROM findings")} == before
+
+
+def test_export_writes_one_row_per_finding(built_settings, tmp_path):
+    conn = connect(built_settings.db_path, read_only=True)
+    rows = export_parquet(conn, tmp_path / "f.parquet")
+    frame = pd.read_parquet(tmp_path / "f.parquet")
+    assert len(frame) == rows == conn.execute("SELECT count(*) FROM findings").fetchone()[0]
+    assert {"doc_id", "label", "council", "page", "grade_overall_effectiveness"} <= set(frame.columns)
+
+
+def test_cli_search_json_lines(built_settings, monkeypatch, capsys):
+    monkeypatch.setenv("FINDINGS_DATA_DIR", str(built_settings.data_dir))
+    from findings.settings import get_settings
+
+    get_settings.cache_clear()
+    assert main(["search", "management oversight", "--label", "weakness", "-k", "3", "--json"]) == 0
+    get_settings.cache_clear()
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert 0 < len(lines) <= 3
+    assert all({"doc_id", "text", "label", "score"} <= set(h) for h in lines)
+    assert {h["label"] for h in lines} == {"weakness"}
+
+
+def test_cli_segment_writes_the_scorer_contract(corpus_dir, tmp_path):
+    out = tmp_path / "findings.jsonl"
+    source = corpus_dir / "audit-commission" / "bromsgrove-2009-06-cpa-response.txt"
+    loose = tmp_path / "some-council-response.txt"
+    loose.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["segment", str(source), str(loose), "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {r["doc_id"] for r in rows} == {"bromsgrove-2009-06-cpa-response", "some-council-response"}
+    assert {"action", "recommendation"} <= {r["label"] for r in rows}

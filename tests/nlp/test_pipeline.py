@@ -1,0 +1,51 @@
+"""The trained pipeline in models/: loads with spacy.load and labels obvious cases."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from nlp.pipeline import DEFAULT_MODEL_DIR, doc_findings, make_doc, run
+
+FIXTURE = "\n\n".join([
+    "Recommendations",
+    "• Ensure that all children in need have a plan that is reviewed regularly.",
+    "The experiences and progress of children who need help and protection: requires improvement",
+    "1. Management oversight of casework is not consistent and too many assessments are late.",
+    "2. Social workers know their children well and visit them regularly, and children benefit "
+    "from effective direct work that helps them to make good progress.",
+])
+
+
+@pytest.fixture(scope="module")
+def pipeline():
+    if not (DEFAULT_MODEL_DIR / "config.cfg").is_file():
+        pytest.fail("the trained pipeline is missing from models/: run `findings train`")
+    return spacy.load(DEFAULT_MODEL_DIR)
+
+
+def labels(pipeline, text, author="inspectorate"):
+    doc = next(run(pipeline, [make_doc(pipeline, text, "fixture", author)]))
+    return {f.text: f.label for f in doc_findings(doc, include_other=True)}
+
+
+def test_pipeline_has_the_registered_components(pipeline):
+    assert pipeline.pipe_names == ["author_detector", "block_parser", "unit_segmenter",
+                                   "theme_tagger", "finding_classifier"]
+
+
+def test_recommendation_strength_and_weakness_are_told_apart(pipeline):
+    found = labels(pipeline, FIXTURE)
+    assert found["Ensure that all children in need have a plan that is reviewed regularly."] == (
+        "recommendation")
+    assert found["Management oversight of casework is not consistent and too many assessments "
+                 "are late."] == "weakness"
+    assert found[[t for t in found if t.startswith("Social workers know")][0]] == "strength"
+
+
+def test_findings_carry_confidence_page_and_themes(pipeline):
+    doc = next(run(pipeline, [make_doc(pipeline, FIXTURE, "fixture", None, [0, 60])]))
+    found = doc_findings(doc)
+    assert all(0.0 < f.confidence <= 1.0 for f in found)
+    assert {f.page for f in found} == {1, 2}
+    assert any("help and protection" in f.themes for f in found)

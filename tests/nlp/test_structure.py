@@ -1,0 +1,65 @@
+"""Structure components: blocks, sections from the heading lexicon, table columns, units."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from nlp.pipeline import make_doc, run, structure_pipeline
+from nlp.units import sentence_offsets
+
+REPORT = "\n\n".join([
+    "What needs to improve?",
+    "• The quality of supervision and management oversight.",
+    "• The timeliness of assessments for children in need.",
+    "The experiences and progress of children in care: good",
+    "12. Children in care benefit from stable homes, e.g. with foster carers. Their health needs are met.",
+    "Theme\tGrade\tStrengths\tWeaknesses",
+    "Ambition\t2\tClear local plan.\tNo strategic objectives. Housing plans not robust.",
+])
+
+
+@pytest.fixture(scope="module")
+def doc():
+    pipeline = structure_pipeline()
+    return next(run(pipeline, [make_doc(pipeline, REPORT, "fixture", "inspectorate")]))
+
+
+def unit(doc, text):
+    return next(u for u in doc.spans["units"] if u.text == text)
+
+
+def test_list_items_under_a_recommendation_heading_are_in_a_recommendation_section(doc):
+    item = unit(doc, "The quality of supervision and management oversight.")
+    assert item._.block_kind == "list_item"
+    assert item._.section_kind == "recommendation"
+    assert item._.section == "What needs to improve?"
+
+
+def test_a_judgement_heading_closes_the_recommendation_section(doc):
+    sentence = unit(doc, "Their health needs are met.")
+    assert sentence._.section_kind is None
+    assert sentence._.block_kind == "numbered_paragraph"
+
+
+def test_paragraph_numbers_are_left_out_and_abbreviations_do_not_split(doc):
+    assert unit(doc, "Children in care benefit from stable homes, e.g. with foster carers.")
+
+
+def test_table_cells_carry_their_column_kind(doc):
+    assert unit(doc, "Clear local plan.")._.column_kind == "strength"
+    assert unit(doc, "Housing plans not robust.")._.column_kind == "weakness"
+    assert unit(doc, "No strategic objectives.")._.column_kind == "weakness"
+
+
+def test_sentence_offsets_split_on_terminal_punctuation_only():
+    text = "Plans are weak. Mr. Smith agreed (see para. 4). Risks are not known? Yes."
+    assert [text[s:e] for s, e in sentence_offsets(text)] == [
+        "Plans are weak.", "Mr. Smith agreed (see para. 4).", "Risks are not known?", "Yes."]
+
+
+def test_saved_structure_pipeline_round_trips(tmp_path):
+    pipeline = structure_pipeline()
+    pipeline.to_disk(tmp_path / "p")
+    loaded = spacy.load(tmp_path / "p")
+    assert loaded.pipe_names == pipeline.pipe_names
