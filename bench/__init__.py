@@ -1,0 +1,1 @@
+"""Benchmarks anyone can run; each writes a results table under ``docs/``."""

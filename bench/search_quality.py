@@ -1,0 +1,91 @@
+"""Retrieval quality on the graded queries: BM25 alone, dense alone, and hybrid.
+
+    python -m bench.search_quality [--qrels ../shared/gold/queries-dev.jsonl] [--tools ../shared/tools]
+
+Each query runs with its ``label`` as the label filter when it names one. Writes
+``docs/search-quality.md`` and prints the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from findings.encoder import encode
+from findings.index import load_vector_index
+from findings.search import Filters, SearchEngine, query_terms
+from findings.settings import get_settings
+from findings.store import connect
+
+
+def load_module(path: Path, name: str):
+    """Import a module from a file path."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def queries(qrels: list[dict]) -> list[dict]:
+    """Distinct queries with their set and label."""
+    seen = {}
+    for row in qrels:
+        seen.setdefault(row["qid"], {"qid": row["qid"], "set": row["set"], "query": row["query"],
+                                     "label": row.get("label") or None})
+    return list(seen.values())
+
+
+def run_system(engine: SearchEngine, query: dict, system: str, k: int = 20) -> list[dict]:
+    """Hits of one system for one query, as scorer run rows."""
+    filters = Filters(label=query["label"])
+    if system == "hybrid":
+        hits = engine.search(query["query"], k=k, filters=filters)
+        rows = [(h.doc_id, h.text) for h in hits]
+    else:
+        if system == "bm25":
+            ids = engine.lexical(query_terms(query["query"]), k * 3, filters)
+        else:
+            vector = encode([query["query"]], engine.encoder)[0]
+            ids = engine.dense(vector, k * 3, engine.allowed_ids(filters))
+        hits = engine.collect([(i, 1.0) for i in ids], k, [], None)
+        rows = [(h.doc_id, h.text) for h in hits]
+    return [{"qid": query["qid"], "rank": r, "doc_id": d, "text": t}
+            for r, (d, t) in enumerate(rows, start=1)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Score every system on every query set and write the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--qrels", default="../shared/gold/queries-dev.jsonl")
+    parser.add_argument("--tools", default="../shared/tools")
+    parser.add_argument("--out", default="docs/search-quality.md")
+    args = parser.parse_args(argv)
+    scorer = load_module(Path(args.tools) / "score_search.py", "score_search")
+    qrels = [json.loads(line) for line in open(args.qrels, encoding="utf-8") if line.strip()]
+    settings = get_settings()
+    engine = SearchEngine(connect(settings.db_path, read_only=True),
+                          load_vector_index(settings.index_dir), settings.encoder)
+    table = defaultdict(dict)
+    for system in ("bm25", "dense", "hybrid"):
+        for set_name in sorted({q["set"] for q in queries(qrels)}):
+            subset = [q for q in queries(qrels) if q["set"] == set_name]
+            run = [row for q in subset for row in run_system(engine, q, system)]
+            result = scorer.score([r for r in qrels if r["set"] == set_name], run)
+            table[system][set_name] = (result["ndcg_at_10"], result["p_at_10"])
+    lines = ["| system | " + " | ".join(f"{s} nDCG@10 | {s} P@10" for s in sorted(table["bm25"])) + " |",
+             "|---|" + "---|---|" * len(table["bm25"])]
+    for system, sets in table.items():
+        cells = " | ".join(f"{n:.3f} | {p:.3f}" for n, p in (sets[s] for s in sorted(sets)))
+        lines.append(f"| {system} | {cells} |")
+    text = "# Search quality on queries-dev\n\n" + "\n".join(lines) + "\n"
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

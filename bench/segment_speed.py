@@ -1,0 +1,75 @@
+"""Segmentation speed against the fp32 sentence-transformers encoder, as a ratio.
+
+    python -m bench.segment_speed [--sample 4000]
+
+Segments every stored document (text extraction excluded: texts come from the store) in one
+process, counts the units, then times the fp32 sentence-transformers default encoding a random
+sample of those units and extrapolates to all of them. Writes ``docs/segment-speed.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+from pathlib import Path
+
+from findings.encoder import load_encoder
+from findings.settings import get_settings
+from findings.store import connect
+from nlp.author import author_from_publisher
+from nlp.pipeline import load_pipeline, make_doc, run
+
+
+def segment_all(rows: list, pipeline) -> tuple[float, list[str]]:
+    """Seconds to segment every document, and the texts of all units."""
+    texts: list[str] = []
+    start = time.perf_counter()
+    for row in rows:
+        doc = make_doc(pipeline, row["text"], row["doc_id"],
+                       author_from_publisher(row["publisher"]), json.loads(row["page_starts"]))
+        doc = next(run(pipeline, [doc]))
+        texts.extend(u.text for u in doc.spans["units"])
+    return time.perf_counter() - start, texts
+
+
+def embed_rate(texts: list[str], sample: int, repeats: int = 3) -> float:
+    """Median units per second of the fp32 encoder (batch 32, its default) on a sample."""
+    model = load_encoder("")
+    chosen = random.Random(0).sample(texts, min(sample, len(texts)))
+    model.encode(chosen[:64])
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        model.encode(chosen, batch_size=32)
+        rates.append(len(chosen) / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure and write the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sample", type=int, default=4000)
+    parser.add_argument("--out", default="docs/segment-speed.md")
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    rows = connect(settings.db_path, read_only=True).execute(
+        "SELECT doc_id, text, publisher, page_starts FROM documents").fetchall()
+    seconds, texts = segment_all(rows, load_pipeline(settings.model_dir))
+    rate = embed_rate(texts, args.sample)
+    embed_seconds = len(texts) / rate
+    table = (
+        "# Segmentation speed (one process, 2-core machine)\n\n"
+        "| documents | units | segment s | fp32 embed units/s (median of 3) | embed s (extrapolated) "
+        "| segment / embed |\n|---|---|---|---|---|---|\n"
+        f"| {len(rows)} | {len(texts)} | {seconds:.1f} | {rate:.1f} | {embed_seconds:.1f} "
+        f"| {seconds / embed_seconds:.3f} |\n")
+    Path(args.out).write_text(table, encoding="utf-8")
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
