@@ -13,13 +13,10 @@ from findings.settings import Settings, get_settings
 def load_engine(settings: Settings):
     """Open the store and vector index and warm the encoder."""
     from findings.encoder import encode
-    from findings.index import load_vector_index
     from findings.search import SearchEngine
-    from findings.store import connect
 
-    engine = SearchEngine(connect(settings.db_path, read_only=True),
-                          load_vector_index(settings.index_dir), settings.encoder)
-    encode(["warm-up"], settings.encoder)
+    engine = SearchEngine.open(settings)
+    encode(["warm-up"], engine.encoder)
     return engine
 
 

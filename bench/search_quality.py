@@ -15,10 +15,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from findings.encoder import encode
-from findings.index import load_vector_index
 from findings.search import Filters, SearchEngine, query_terms
 from findings.settings import get_settings
-from findings.store import connect
 
 
 def load_module(path: Path, name: str):
@@ -66,8 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     scorer = load_module(Path(args.tools) / "score_search.py", "score_search")
     qrels = [json.loads(line) for line in open(args.qrels, encoding="utf-8") if line.strip()]
     settings = get_settings()
-    engine = SearchEngine(connect(settings.db_path, read_only=True),
-                          load_vector_index(settings.index_dir), settings.encoder)
+    engine = SearchEngine.open(settings)
     table = defaultdict(dict)
     for system in ("bm25", "dense", "hybrid"):
         for set_name in sorted({q["set"] for q in queries(qrels)}):

@@ -37,7 +37,7 @@ def segment_all(rows: list, pipeline) -> tuple[float, list[str]]:
 
 def embed_rate(texts: list[str], sample: int, repeats: int = 3) -> float:
     """Median units per second of the fp32 encoder (batch 32, its default) on a sample."""
-    model = load_encoder("")
+    model = load_encoder("torch")
     chosen = random.Random(0).sample(texts, min(sample, len(texts)))
     model.encode(chosen[:64])
     rates = []

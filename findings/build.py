@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from findings.encoder import embed_missing, model_name
+from findings.encoder import embed_missing, load_encoder, model_name
 from findings.index import build_vector_index
 from findings.ingest import IngestReport, ingest
 from findings.segment import segment_store
@@ -36,10 +36,12 @@ def build(settings: Settings, paths: list[str] | None = None, progress: bool = T
     segmented = segment_store(conn, settings.model_dir, settings.workers, progress)
     seconds["segment"] = time.perf_counter() - start
     start = time.perf_counter()
-    embedded = embed_missing(conn, settings.encoder, settings.batch_size, progress)
+    name = model_name(settings.encoder_backend, settings.encoder)
+    encoder = load_encoder(settings.encoder_backend, settings.encoder, str(settings.encoder_cache))
+    embedded = embed_missing(conn, encoder, name, settings.batch_size, progress)
     seconds["embed"] = time.perf_counter() - start
     start = time.perf_counter()
-    written = build_vector_index(conn, settings.index_dir, model_name(settings.encoder),
+    written = build_vector_index(conn, settings.index_dir, name,
                                  settings.exact_index_limit, settings.ivf_lists, settings.ivf_probe)
     seconds["index"] = time.perf_counter() - start
     total = conn.execute("SELECT count(*) FROM findings").fetchone()[0]

@@ -68,13 +68,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def open_engine():
     """The search engine over the built store and index."""
-    from findings.index import load_vector_index
     from findings.search import SearchEngine
-    from findings.store import connect
 
-    settings = get_settings()
-    return SearchEngine(connect(settings.db_path, read_only=True),
-                        load_vector_index(settings.index_dir), settings.encoder)
+    return SearchEngine.open(get_settings())
 
 
 def print_hits(hits: list, as_json: bool) -> None:

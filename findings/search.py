@@ -117,11 +117,23 @@ def fuse(rankings: list[list[int]], k: int = RRF_K) -> list[tuple[int, float]]:
 class SearchEngine:
     """Hybrid retrieval over a built store and vector index."""
 
-    def __init__(self, conn: sqlite3.Connection, index: faiss.Index, encoder: str = "") -> None:
-        """Wrap an open store, a loaded FAISS index and the encoder name."""
+    def __init__(self, conn: sqlite3.Connection, index: faiss.Index, encoder=None) -> None:
+        """Wrap an open store, a loaded FAISS index and a loaded encoder."""
         self.conn = conn
         self.index = index
         self.encoder = encoder
+
+    @classmethod
+    def open(cls, settings) -> SearchEngine:
+        """Open the built store, index and encoder named by settings."""
+        from findings.encoder import load_encoder
+        from findings.index import load_vector_index
+        from findings.store import connect
+
+        conn = connect(settings.db_path, read_only=True)
+        index = load_vector_index(settings.index_dir)
+        encoder = load_encoder(settings.encoder_backend, settings.encoder, str(settings.encoder_cache))
+        return cls(conn, index, encoder)
 
     def allowed_ids(self, filters: Filters) -> np.ndarray | None:
         """Rowids passing the filters (None when nothing is filtered)."""

@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     model_dir: Path = PROJECT_DIR / "models" / "findings-pipeline"
     encoder: str = ""
+    encoder_backend: str = "onnx-int8"
     workers: int = 2
     batch_size: int = 64
     exact_index_limit: int = 200_000
@@ -29,6 +30,11 @@ class Settings(BaseSettings):
     def db_path(self) -> Path:
         """The SQLite database of documents, findings and cached embeddings."""
         return self.data_dir / "findings.db"
+
+    @property
+    def encoder_cache(self) -> Path:
+        """Where the exported ONNX encoder is cached."""
+        return self.data_dir / "encoder"
 
     @property
     def index_dir(self) -> Path:

@@ -57,3 +57,14 @@ def test_docx_paragraphs_and_tables_are_read(tmp_path):
     (text,) = read_pages(path)
     assert REPORT_TEXT in text
     assert "Strengths\tWeaknesses" in text
+
+
+def test_pdf_without_text_is_refused_as_image_only(tmp_path):
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument.new()
+    pdf.new_page(595, 842)
+    path = tmp_path / "scan.pdf"
+    pdf.save(str(path))
+    with pytest.raises(NotAReport, match="image-only"):
+        read_pages(path)

