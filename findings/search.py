@@ -173,6 +173,7 @@ class SearchEngine:
             filters: restrictions on the findings returned.
             one_per: ``"report"`` or ``"council"`` to return at most one hit for each.
             depth: how many candidates each retriever contributes before fusion.
+
         """
         filters = filters or Filters()
         terms = query_terms(query)

@@ -60,6 +60,7 @@ def segment_files(paths: list[str | Path], pipeline: Language | None = None,
 
     Returns:
         The findings, and the refused files with their reasons.
+
     """
     pipeline = pipeline or load_pipeline()
     manifest = manifest_by_id(corpus_dir)
@@ -101,6 +102,7 @@ def segment_store(conn: sqlite3.Connection, model_dir: str | Path, workers: int 
 
     Returns:
         The number of documents segmented.
+
     """
     version = pipeline_version(model_dir)
     todo = [dict(r) for r in conn.execute(

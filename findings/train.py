@@ -35,6 +35,7 @@ def train(gold_path: str | Path, corpus_dir: str | Path, out_dir: str | Path,
 
     Returns:
         A summary: documents, labelled units and label counts.
+
     """
     docs = labelled_docs(gold_path, corpus_dir)
     classifier = train_classifier(docs, seed=seed)
@@ -57,6 +58,7 @@ def evaluate(gold_path: str | Path, corpus_dir: str | Path, tools_dir: str | Pat
     Returns:
         The scorer's result for all gold documents (``all``) and for the Audit
         Commission-era documents only (``audit_commission``).
+
     """
     scorer = load_scorer(tools_dir)
     gold = read_jsonl(gold_path)
