@@ -96,8 +96,8 @@ def embed_missing(conn: sqlite3.Connection, encoder, name: str, batch_size: int 
         for start in range(0, len(rows), chunk):
             part = rows[start : start + chunk]
             vectors = encode([r["text"] for r in part], encoder, batch_size)
-            conn.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
-                             [(r["text_hash"], name, v.tobytes()) for r, v in zip(part, vectors, strict=True)])
+            rows_out = [(r["text_hash"], name, v.tobytes()) for r, v in zip(part, vectors, strict=True)]
+            conn.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)", rows_out)
             conn.commit()
             bar.update(len(part))
     return len(rows)
