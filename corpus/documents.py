@@ -66,6 +66,7 @@ def load_document(entry: ReportEntry, councils: list[str] | None = None) -> Docu
 
     Raises:
         NotAReport: the file is not a readable report.
+
     """
     pages = read_pages(entry.path)
     text = normalise(pages, entry.path.suffix)

@@ -122,6 +122,7 @@ def read_pages(path: str | Path) -> list[str]:
 
     Raises:
         NotAReport: the file is empty, not a report, unreadable or has no text.
+
     """
     path = Path(path)
     if not path.is_file():

@@ -45,6 +45,7 @@ def read_manifest(corpus_dir: str | Path | None = None) -> list[ReportEntry]:
 
     Raises:
         FileNotFoundError: no manifest in the folder.
+
     """
     corpus_dir = Path(corpus_dir or default_corpus_dir())
     manifest = corpus_dir / "reports.csv"
