@@ -191,7 +191,7 @@ def normalise_plain_text(text: str) -> NormalisedText:
         if bullet:
             stripped = "• " + stripped[bullet.end() :]
         if is_row:
-            blocks.append("\t".join(cells).strip("\t"))
+            blocks.append("\t".join(cells).rstrip("\t"))  # leading empty cells keep columns
         elif blocks and not previous_blank and not bullet and continues(blocks[-1], stripped):
             blocks[-1] = join_line(blocks[-1], stripped)
         else:

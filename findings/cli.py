@@ -35,7 +35,8 @@ def cmd_segment(args: argparse.Namespace) -> int:
     from nlp.pipeline import load_pipeline
 
     settings = get_settings()
-    found, refused = segment_files(args.files, load_pipeline(settings.model_dir), settings.corpus)
+    found, refused = segment_files(args.files, load_pipeline(settings.model_dir), settings.corpus,
+                                   include_other=not args.findings_only)
     for path, reason in refused.items():
         print(f"refused {path}: {reason}", file=sys.stderr)
     lines = "".join(json.dumps(f.as_dict(), ensure_ascii=False) + "\n" for f in found)
@@ -178,6 +179,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("segment", help="segment report files into findings (JSON lines)")
     p.add_argument("files", nargs="+")
     p.add_argument("--out", help="output file (default: standard output)")
+    p.add_argument("--findings-only", action="store_true",
+                   help="leave out the units labelled other (by default every unit is written)")
     p.set_defaults(func=cmd_segment)
     p = sub.add_parser("build", help="ingest, segment, embed and index the corpus")
     p.add_argument("paths", nargs="*", help="loose files or folders instead of the manifest")

@@ -48,8 +48,8 @@ def segment_text(pipeline: Language, text: str, doc_id: str, author: str | None,
 
 
 def segment_files(paths: list[str | Path], pipeline: Language | None = None,
-                  corpus_dir: str | Path | None = None,
-                  progress: bool = True) -> tuple[list[Finding], dict[str, str]]:
+                  corpus_dir: str | Path | None = None, progress: bool = True,
+                  include_other: bool = True) -> tuple[list[Finding], dict[str, str]]:
     """Segment report files, in or out of the manifest.
 
     Args:
@@ -57,6 +57,8 @@ def segment_files(paths: list[str | Path], pipeline: Language | None = None,
         pipeline: a loaded pipeline (the trained one by default).
         corpus_dir: a corpus whose manifest supplies metadata for known files.
         progress: show a progress bar.
+        include_other: also return the units labelled ``other`` (every unit of the report,
+            so a reader sees what was judged not to be a finding).
 
     Returns:
         The findings, and the refused files with their reasons.
@@ -74,7 +76,8 @@ def segment_files(paths: list[str | Path], pipeline: Language | None = None,
             refused[str(path)] = str(exc)
             continue
         found.extend(segment_text(pipeline, document.text.text, path.stem,
-                                  author_from_publisher(entry.publisher), document.text.page_starts))
+                                  author_from_publisher(entry.publisher), document.text.page_starts,
+                                  include_other))
     return found, refused
 
 

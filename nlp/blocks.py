@@ -96,8 +96,9 @@ class BlockParser:
         """Set ``doc.spans['blocks']`` with block kind and section attributes."""
         state = SectionState()
         spans = []
-        for start, end in block_offsets(doc.text):
-            text = doc.text[start:end]
+        full_text = doc.text
+        for start, end in block_offsets(full_text):
+            text = full_text[start:end]
             kind = self.block_kind(text)
             section, section_kind = state.heading, state.kind
             self.update_state(state, text, kind)

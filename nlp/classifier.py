@@ -13,9 +13,10 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from nlp.features import UnitFeaturizer
+from nlp.patterns import default_patterns
 
 LABELS = ("strength", "weakness", "recommendation", "action", "other")
 
@@ -28,12 +29,22 @@ class FindingClassifier:
     """Label ``doc.spans['units']`` with ``_.label``, ``_.confidence`` and ``_.scores``."""
 
     def __init__(self, name: str = "finding_classifier", struct_weight: float = 1.0,
-                 regularisation: float = 8.0) -> None:
-        """Create an untrained classifier."""
+                 regularisation: float = 8.0, polarity: bool = True, rules: bool = True) -> None:
+        """Create an untrained classifier.
+
+        Args:
+            name: the component name.
+            struct_weight: weight of structure tokens relative to word features.
+            regularisation: inverse regularisation strength (``C``) of the regression.
+            polarity: use the judgement-cue features of the polarity lexicon.
+            rules: apply the structural rules of ``patterns/rules.json`` over the model.
+
+        """
         self.name = name
         self.cfg = {"struct_weight": struct_weight, "regularisation": regularisation,
-                    "labels": list(LABELS)}
-        self.featurizer = UnitFeaturizer(struct_weight)
+                    "polarity": polarity, "labels": list(LABELS),
+                    "rules": dict(default_patterns("rules")) if rules else {}}
+        self.featurizer = UnitFeaturizer(struct_weight, polarity)
         self.weights: sparse.csr_matrix | None = None
         self.bias: np.ndarray | None = None
 
@@ -65,13 +76,30 @@ class FindingClassifier:
         probs = np.exp(logits)
         return probs / probs.sum(axis=1, keepdims=True)
 
+    def rule_label(self, unit: Span, author: str | None) -> str | None:
+        """The label a structural rule gives a unit, or None when no rule applies."""
+        rules = self.cfg.get("rules") or {}
+        if not rules:
+            return None
+        if unit._.block_kind in rules["other_blocks"]:
+            return "other"
+        if unit._.column_kind in rules["column_kinds"]:
+            return unit._.column_kind
+        if (unit._.section_kind in rules["section_kinds"] and author in rules["section_authors"]
+                and unit._.block_kind in rules["item_blocks"]):
+            return unit._.section_kind
+        return None
+
     def __call__(self, doc: Doc) -> Doc:
-        """Label every unit of the document."""
+        """Label every unit of the document (structural rules override the model)."""
         units = list(doc.spans.get("units", []))
         if not units:
             return doc
         probs = self.predict_proba(self.featurizer.units(units, doc._.author))
         for unit, row in zip(units, probs, strict=True):
+            ruled = self.rule_label(unit, doc._.author)
+            if ruled in self.labels:
+                row = np.where(np.array(self.labels) == ruled, 1.0, 0.0)
             best = int(row.argmax())
             unit._.label = self.labels[best]
             unit._.confidence = float(row[best])
@@ -91,7 +119,7 @@ class FindingClassifier:
         """Load what :meth:`to_disk` wrote."""
         path = Path(path)
         self.cfg = json.loads((path / "cfg.json").read_text(encoding="utf-8"))
-        self.featurizer = UnitFeaturizer(self.cfg["struct_weight"])
+        self.featurizer = UnitFeaturizer(self.cfg["struct_weight"], self.cfg.get("polarity", False))
         if (path / "weights.npz").exists():
             self.weights = sparse.load_npz(path / "weights.npz").tocsr()
             self.bias = np.load(path / "bias.npy")
@@ -99,8 +127,9 @@ class FindingClassifier:
 
 
 @Language.factory("finding_classifier",
-                  default_config={"struct_weight": 1.0, "regularisation": 8.0})
+                  default_config={"struct_weight": 1.0, "regularisation": 8.0, "polarity": True,
+                                  "rules": True})
 def make_finding_classifier(nlp: Language, name: str, struct_weight: float,
-                            regularisation: float) -> FindingClassifier:
+                            regularisation: float, polarity: bool, rules: bool) -> FindingClassifier:
     """Create an (untrained) finding classifier."""
-    return FindingClassifier(name, struct_weight, regularisation)
+    return FindingClassifier(name, struct_weight, regularisation, polarity, rules)

@@ -22,7 +22,6 @@ from corpus.documents import load_document
 from corpus.manifest import ReportEntry, manifest_by_id
 from nlp.author import author_from_publisher
 from nlp.classifier import FindingClassifier
-from nlp.features import structure_tokens
 from nlp.pipeline import make_doc, run, structure_pipeline
 
 MIN_COVER = 0.6
@@ -111,7 +110,7 @@ def training_matrix(docs: list[LabelledDoc], classifier: FindingClassifier
         for unit, label in zip(item.doc.spans["units"], item.labels, strict=True):
             if label is not None:
                 texts.append(unit.text)
-                structures.append(structure_tokens(unit, item.doc._.author))
+                structures.append(classifier.featurizer.structure_tokens(unit, item.doc._.author))
                 labels.append(label)
     return classifier.featurizer.transform(texts, structures), labels
 
@@ -127,8 +126,7 @@ def train_classifier(docs: list[LabelledDoc], seed: int = 0, **cfg: float) -> Fi
 def predictions(doc: Doc, model: FindingClassifier) -> list[dict]:
     """Scorer-format predictions (every labelled unit) for one processed doc."""
     model(doc)
-    return [{"doc_id": doc._.doc_id, "text": u.text, "label": u._.label}
-            for u in doc.spans["units"] if u._.label != "other"]
+    return [{"doc_id": doc._.doc_id, "text": u.text, "label": u._.label} for u in doc.spans["units"]]
 
 
 def grouped_cross_validation(docs: list[LabelledDoc], folds: int = 5, seed: int = 0,

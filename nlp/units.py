@@ -17,7 +17,9 @@ ABBREVIATIONS = (
     "co", "ltd", "cllr", "nos", "fig", "ref", "inc", "al", "cf",
 )
 SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(]?[A-Z0-9•])")
-LEAD_MARKER = re.compile(r"^(?:• |\d{1,3}(?:\.\d{1,2})*\.?\s+(?=[A-Z(\"“‘•])|\(?[a-z]\)\s+|\(?[ivx]{1,4}\)\s+)")
+LEAD_MARKER = re.compile(
+    r"^(?:• |\d{1,3}(?:\.\d{1,2})*\.?\s+(?=[A-Z(\"“‘•])|\(?[a-z]\)\s+|\(?[ivx]{1,4}\)\s+)"
+)
 ABBREVIATION_END = re.compile(rf"(?:\b(?:{'|'.join(re.escape(a) for a in ABBREVIATIONS)})|\b[A-Z])\.$", re.I)
 MAX_UNIT_CHARS = 1200
 
