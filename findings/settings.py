@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     encoder_backend: str = "onnx-int8"
     workers: int = 2
     batch_size: int = 64
+    lexical_weight: float = 0.25
     exact_index_limit: int = 200_000
     ivf_lists: int = 1024
     ivf_probe: int = 32
