@@ -1,5 +1,4 @@
-"""Hybrid search over findings: FTS5 BM25 and FAISS dense rankings fused by weighted
-reciprocal rank.
+"""Hybrid search over findings: FTS5 BM25 and FAISS dense rankings, weighted RRF.
 
 Dense retrieval leads (it carries lay paraphrases); BM25 contributes at a lower weight
 (``lexical_weight``, measured on the graded dev queries: equal-weight fusion is worse than dense
