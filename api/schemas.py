@@ -23,6 +23,7 @@ class HitOut(BaseModel):
     themes: list[str] = []
     matched_terms: list[str] = []
     highlights: list[list[int]] = []
+    flags: list[str] = []
 
 
 class ReportOut(BaseModel):

@@ -21,6 +21,9 @@ from findings.encoder import encode
 RRF_K = 60
 LEXICAL_WEIGHT = 0.25
 DUPLICATE_COSINE = 0.97
+LOW_CONFIDENCE = 0.6
+ENCODER_WINDOW = 256
+WORD_PIECES_PER_WORD = 1.3
 STOPWORDS = frozenset(
     "a an and are as at be by for from has have in is it of on or that the their there this "
     "to was were with what which who how about".split())
@@ -81,6 +84,17 @@ class Hit:
     themes: list[str] = field(default_factory=list)
     matched_terms: list[str] = field(default_factory=list)
     highlights: list[list[int]] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+
+def quality_flags(text: str, confidence: float | None) -> list[str]:
+    """Warnings a reader should see: a low-confidence label, a text the encoder truncated."""
+    flags = []
+    if confidence is not None and confidence < LOW_CONFIDENCE:
+        flags.append("low_confidence_label")
+    if len(WORD_RE.findall(text)) * WORD_PIECES_PER_WORD > ENCODER_WINDOW:
+        flags.append("truncated_for_encoder")
+    return flags
 
 
 def query_terms(query: str) -> list[str]:
@@ -261,4 +275,5 @@ class SearchEngine:
                    council=row["council"], collection=row["collection"],
                    published=row["published"], page=row["page"], section=row["section"],
                    source_url=row["source_url"], themes=json.loads(row["themes"] or "[]"),
-                   matched_terms=matched, highlights=spans)
+                   matched_terms=matched, highlights=spans,
+                   flags=quality_flags(row["text"], row["confidence"]))

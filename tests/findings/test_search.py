@@ -32,3 +32,11 @@ def test_filters_build_a_where_clause():
     assert "f.label = ?" in where and "d.published >= ?" in where
     assert params == ["weakness", "2020-01-01"]
     assert Filters().sql() == ("1", [])
+
+
+def test_quality_flags_mark_low_confidence_and_long_texts():
+    from findings.search import quality_flags
+
+    assert quality_flags("Plans are weak.", 0.95) == []
+    assert quality_flags("Plans are weak.", 0.4) == ["low_confidence_label"]
+    assert quality_flags("word " * 300, 0.9) == ["truncated_for_encoder"]
