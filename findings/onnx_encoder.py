@@ -8,8 +8,10 @@ after per-channel int8 quantisation; fp32 ONNX is exact).
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -51,12 +53,14 @@ def prepare_model(model_dir: str, cache_dir: Path, quantised: bool = True) -> Pa
     fp32 = cache_dir / "minilm-fp32.onnx"
     int8 = cache_dir / "minilm-int8.onnx"
     if not fp32.is_file():
-        with tempfile.TemporaryDirectory(dir=cache_dir) as tmp:
+        with tempfile.TemporaryDirectory(dir=cache_dir) as tmp, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer warnings about shapes the graph handles
             export_onnx(model_dir, Path(tmp) / "model.onnx")
             os.replace(Path(tmp) / "model.onnx", fp32)
     if quantised and not int8.is_file():
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
+        logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))
         with tempfile.TemporaryDirectory(dir=cache_dir) as tmp:
             quantize_dynamic(str(fp32), str(Path(tmp) / "q.onnx"), weight_type=QuantType.QInt8,
                              per_channel=True)
