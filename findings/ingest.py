@@ -84,10 +84,14 @@ def ingest(conn: sqlite3.Connection, corpus_dir: str | Path | None = None,
     corpus = Path(corpus_dir) if corpus_dir else None
     entries = expand_paths(paths) if paths else read_manifest(corpus)
     seen = known_hashes(conn)
+    known_refusals = dict(conn.execute("SELECT path, reason FROM refused").fetchall())
     report, todo = IngestReport(), []
     for entry in entries:
         if entry.path.is_file() and seen.get(str(entry.path)) == file_hash(entry.path):
-            report.unchanged.append(entry.doc_id)
+            if str(entry.path) in known_refusals:
+                report.refused[entry.doc_id] = known_refusals[str(entry.path)]
+            else:
+                report.unchanged.append(entry.doc_id)
         else:
             todo.append(entry)
     councils = gazetteer_names(corpus)
