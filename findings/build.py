@@ -42,7 +42,8 @@ def build(settings: Settings, paths: list[str] | None = None, progress: bool = T
     seconds["embed"] = time.perf_counter() - start
     start = time.perf_counter()
     written = build_vector_index(conn, settings.index_dir, name,
-                                 settings.exact_index_limit, settings.ivf_lists, settings.ivf_probe)
+                                 settings.exact_index_limit, settings.hnsw_m,
+                                 settings.hnsw_ef_construction)
     seconds["index"] = time.perf_counter() - start
     total = conn.execute("SELECT count(*) FROM findings").fetchone()[0]
     conn.close()

@@ -1,7 +1,8 @@
 """The vector index: FAISS over normalised finding embeddings, written atomically.
 
-Exact inner-product search below ``exact_index_limit`` vectors, IVF above it (parameters in
-settings). Lexical search is SQLite FTS5 BM25 in the store (see :mod:`findings.store`).
+Exact inner-product search below ``exact_index_limit`` vectors, HNSW above it (parameters in
+settings; chosen by ``bench.scale``). Filtered searches over a small enough subset are exact.
+Lexical search is SQLite FTS5 BM25 in the store (see :mod:`findings.store`).
 """
 
 from __future__ import annotations
@@ -31,23 +32,22 @@ def indexed_vectors(conn: sqlite3.Connection, model: str) -> tuple[np.ndarray, n
     return ids, vectors
 
 
-def fingerprint(conn: sqlite3.Connection, model: str) -> str:
-    """A hash of what the index should hold (finding rows and their texts)."""
-    digest = hashlib.sha256(model.encode())
+def fingerprint(conn: sqlite3.Connection, model: str, params: str = "") -> str:
+    """A hash of what the index should hold (finding rows, their texts, index parameters)."""
+    digest = hashlib.sha256(f"{model}|{params}".encode())
     for row in conn.execute("SELECT rowid, text_hash FROM findings ORDER BY rowid"):
         digest.update(f"{row[0]}:{row[1]};".encode())
     return digest.hexdigest()
 
 
-def make_index(vectors: np.ndarray, exact_limit: int, n_lists: int, n_probe: int) -> faiss.Index:
-    """An exact index for small collections, IVF-flat for large ones."""
+def make_index(vectors: np.ndarray, exact_limit: int, hnsw_m: int = 32,
+               ef_construction: int = 80) -> faiss.Index:
+    """An exact index for small collections, HNSW for large ones."""
     dim = vectors.shape[1]
     if len(vectors) <= exact_limit:
         return faiss.IndexFlatIP(dim)
-    quantizer = faiss.IndexFlatIP(dim)
-    index = faiss.IndexIVFFlat(quantizer, dim, min(n_lists, len(vectors) // 39), faiss.METRIC_INNER_PRODUCT)
-    index.train(vectors)
-    index.nprobe = n_probe
+    index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = ef_construction
     return index
 
 
@@ -65,7 +65,7 @@ def write_atomically(index: faiss.Index, path: Path) -> None:
 
 
 def build_vector_index(conn: sqlite3.Connection, index_dir: str | Path, model: str,
-                       exact_limit: int = 200_000, n_lists: int = 1024, n_probe: int = 32) -> bool:
+                       exact_limit: int = 50_000, hnsw_m: int = 32, ef_construction: int = 80) -> bool:
     """Build the FAISS index of all embedded findings unless it is already current.
 
     Returns:
@@ -73,11 +73,11 @@ def build_vector_index(conn: sqlite3.Connection, index_dir: str | Path, model: s
 
     """
     path = Path(index_dir) / INDEX_FILE
-    current = fingerprint(conn, model)
+    current = fingerprint(conn, model, f"{exact_limit}|{hnsw_m}|{ef_construction}")
     if path.is_file() and get_meta(conn, "index_fingerprint") == current:
         return False
     ids, vectors = indexed_vectors(conn, model)
-    index = faiss.IndexIDMap2(make_index(vectors, exact_limit, n_lists, n_probe))
+    index = faiss.IndexIDMap2(make_index(vectors, exact_limit, hnsw_m, ef_construction))
     index.add_with_ids(vectors, ids)
     write_atomically(index, path)
     set_meta(conn, "index_fingerprint", current)
@@ -85,7 +85,8 @@ def build_vector_index(conn: sqlite3.Connection, index_dir: str | Path, model: s
     return True
 
 
-def load_vector_index(index_dir: str | Path) -> faiss.Index:
+def load_vector_index(index_dir: str | Path, ef_search: int = 128,
+                      exact_filter_limit: int = 50_000) -> VectorIndex:
     """Read the FAISS index.
 
     Raises:
@@ -95,4 +96,56 @@ def load_vector_index(index_dir: str | Path) -> faiss.Index:
     path = Path(index_dir) / INDEX_FILE
     if not path.is_file():
         raise FileNotFoundError(f"no vector index at {path}: run `findings build`")
-    return faiss.read_index(str(path))
+    return VectorIndex(faiss.read_index(str(path)), ef_search, exact_filter_limit)
+
+
+def stored_vectors(index: faiss.Index) -> tuple[np.ndarray, np.ndarray]:
+    """The ids (ascending) and vectors held by an ``IndexIDMap2`` over a flat or HNSW index."""
+    inner = faiss.downcast_index(index.index)
+    flat = faiss.downcast_index(inner.storage) if hasattr(inner, "storage") else inner
+    vectors = faiss.vector_to_array(flat.codes).view(np.float32).reshape(-1, index.d)
+    ids = faiss.vector_to_array(index.id_map).astype(np.int64)
+    order = np.argsort(ids, kind="stable")
+    return ids[order], vectors[order]
+
+
+class VectorIndex:
+    """A loaded FAISS index with its vectors in memory, for fast filtered and exact search."""
+
+    def __init__(self, index: faiss.Index, ef_search: int = 128, exact_filter_limit: int = 50_000):
+        """Wrap a loaded ``IndexIDMap2``."""
+        self.index = index
+        self.ids, self.vectors = stored_vectors(index)
+        self.ef_search = ef_search
+        self.exact_filter_limit = exact_filter_limit
+
+    @property
+    def ntotal(self) -> int:
+        """Number of vectors."""
+        return int(self.index.ntotal)
+
+    def vector_of(self, rowid: int) -> np.ndarray:
+        """The stored vector of a finding."""
+        return self.vectors[int(np.searchsorted(self.ids, rowid))]
+
+    def exact(self, query: np.ndarray, depth: int, allowed: np.ndarray) -> list[int]:
+        """Exact top ids among ``allowed`` (in-memory matrix product)."""
+        positions = np.minimum(np.searchsorted(self.ids, allowed), len(self.ids) - 1)
+        positions = positions[self.ids[positions] == allowed]
+        scores = self.vectors[positions] @ query
+        top = np.argsort(-scores)[:depth]
+        return [int(self.ids[positions[i]]) for i in top]
+
+    def search(self, query: np.ndarray, depth: int, allowed: np.ndarray | None = None) -> list[int]:
+        """Nearest ids by inner product, optionally restricted to ``allowed`` ids."""
+        if self.ntotal == 0 or (allowed is not None and len(allowed) == 0):
+            return []
+        if allowed is not None and len(allowed) <= self.exact_filter_limit:
+            return self.exact(query, depth, np.sort(allowed))
+        selector = faiss.IDSelectorBatch(allowed) if allowed is not None else None
+        params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, depth))
+        inner = faiss.downcast_index(self.index.index)
+        if not isinstance(inner, faiss.IndexHNSW):
+            params = faiss.SearchParameters(sel=selector) if selector is not None else None
+        _, ids = self.index.search(query.reshape(1, -1), min(depth, self.ntotal), params=params)
+        return [int(i) for i in ids[0] if i >= 0]

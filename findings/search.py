@@ -13,15 +13,17 @@ import re
 import sqlite3
 from dataclasses import asdict, dataclass, field
 
-import faiss
 import numpy as np
 
 from findings.encoder import encode
+from findings.index import VectorIndex
 
 RRF_K = 60
 LEXICAL_WEIGHT = 0.25
 DUPLICATE_COSINE = 0.97
 LOW_CONFIDENCE = 0.6
+COMMON_TERM_SHARE = 0.05
+ALLOWED_CACHE_SIZE = 64
 ENCODER_WINDOW = 256
 WORD_PIECES_PER_WORD = 1.3
 STOPWORDS = frozenset(
@@ -137,13 +139,15 @@ def fuse(rankings: list[list[int]], weights: list[float] | None = None,
 class SearchEngine:
     """Hybrid retrieval over a built store and vector index."""
 
-    def __init__(self, conn: sqlite3.Connection, index: faiss.Index, encoder=None,
+    def __init__(self, conn: sqlite3.Connection, index: VectorIndex, encoder=None,
                  lexical_weight: float = LEXICAL_WEIGHT) -> None:
         """Wrap an open store, a loaded FAISS index and a loaded encoder."""
         self.conn = conn
         self.index = index
         self.encoder = encoder
         self.lexical_weight = lexical_weight
+        self._df: dict[str, int] = {}
+        self._allowed: dict[tuple, np.ndarray] = {}
 
     @classmethod
     def open(cls, settings) -> SearchEngine:
@@ -153,7 +157,8 @@ class SearchEngine:
         from findings.store import connect
 
         conn = connect(settings.db_path, read_only=True)
-        index = load_vector_index(settings.index_dir)
+        index = load_vector_index(settings.index_dir, settings.hnsw_ef_search,
+                                  settings.exact_filter_limit)
         encoder = load_encoder(settings.encoder_backend, settings.encoder, str(settings.encoder_cache))
         return cls(conn, index, encoder, settings.lexical_weight)
 
@@ -161,21 +166,42 @@ class SearchEngine:
         """Rowids passing the filters (None when nothing is filtered)."""
         if not filters.active():
             return None
-        where, params = filters.sql()
-        rows = self.conn.execute(f"SELECT f.rowid FROM findings f JOIN documents d USING (doc_id) "
-                                 f"WHERE {where}", params).fetchall()
-        return np.array([r[0] for r in rows], dtype=np.int64)
+        key = tuple(asdict(filters).values())
+        if key not in self._allowed:
+            if len(self._allowed) >= ALLOWED_CACHE_SIZE:
+                self._allowed.pop(next(iter(self._allowed)))
+            where, params = filters.sql()
+            rows = self.conn.execute(f"SELECT f.rowid FROM findings f JOIN documents d USING (doc_id) "
+                                     f"WHERE {where}", params).fetchall()
+            self._allowed[key] = np.array([r[0] for r in rows], dtype=np.int64)
+        return self._allowed[key]
 
     def dense(self, vector: np.ndarray, depth: int, allowed: np.ndarray | None) -> list[int]:
         """Nearest rowids by inner product."""
-        if self.index.ntotal == 0 or (allowed is not None and len(allowed) == 0):
-            return []
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed)) if allowed is not None else None
-        _, ids = self.index.search(vector.reshape(1, -1), min(depth, self.index.ntotal), params=params)
-        return [int(i) for i in ids[0] if i >= 0]
+        return self.index.search(vector, depth, allowed)
+
+    def document_frequency(self, term: str) -> int:
+        """How many findings contain a term (cached; the FTS index stems it)."""
+        if term not in self._df:
+            query = fts_query([term])
+            self._df[term] = self.conn.execute(
+                "SELECT count(*) FROM findings_fts WHERE findings_fts MATCH ?", (query,)).fetchone()[0]
+        return self._df[term]
+
+    def selective_terms(self, terms: list[str]) -> list[str]:
+        """Drop terms so common that they barely move BM25 but cost a long posting list.
+
+        Terms in more than ``COMMON_TERM_SHARE`` of findings go, unless nothing would be left,
+        in which case the two rarest stay.
+        """
+        total = max(1, self.index.ntotal)
+        ranked = sorted(terms, key=self.document_frequency)
+        kept = [t for t in ranked if self.document_frequency(t) <= COMMON_TERM_SHARE * total]
+        return [t for t in terms if t in (kept or ranked[:2])]
 
     def lexical(self, terms: list[str], depth: int, filters: Filters) -> list[int]:
         """Best rowids by BM25 over the findings' text."""
+        terms = self.selective_terms(terms) if terms else []
         if not terms:
             return []
         where, params = filters.sql()
@@ -237,7 +263,7 @@ class SearchEngine:
             group = {"report": row["doc_id"], "council": row["council"]}.get(one_per or "")
             if group is not None and group in seen_group:
                 continue
-            vector = self.index.reconstruct(int(rowid))
+            vector = self.index.vector_of(rowid)
             if any(float(vector @ other) >= DUPLICATE_COSINE for other in kept):
                 continue
             kept.append(vector)

@@ -23,9 +23,11 @@ class Settings(BaseSettings):
     workers: int = 2
     batch_size: int = 64
     lexical_weight: float = 0.25
-    exact_index_limit: int = 200_000
-    ivf_lists: int = 1024
-    ivf_probe: int = 32
+    exact_index_limit: int = 50_000
+    exact_filter_limit: int = 50_000
+    hnsw_m: int = 32
+    hnsw_ef_construction: int = 80
+    hnsw_ef_search: int = 128
 
     @property
     def db_path(self) -> Path:
