@@ -3,7 +3,8 @@
 The output text holds one block per paragraph, heading, list item or table row, with blocks
 separated by a blank line. List items start with ``"• "``; table rows keep their cells
 separated by tabs. Page furniture (page numbers, running headers and footers) is dropped,
-line wraps and hyphenation are repaired, and sentences cut by a page break are rejoined.
+line wraps and hyphenation are repaired, paragraph numbers glued to their text ("15.The") are
+cut loose, and sentences cut by a page break are rejoined.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 BULLET_CHARS = "•◼▪■●○◦◆◇►▶➢➤✓✔□❖·*"
 BULLET_RE = re.compile(rf"^\s*(?:[{re.escape(BULLET_CHARS)}\uf000-\uf0ff\ufffd]|[-–—](?=\s))\s*")
 NEW_BLOCK_RE = re.compile(r"^\s*(?:\d{1,3}\.\s+\S|R\d{1,2}\b|\(?[a-z]\)\s|\d{1,2}\)\s)")
+GLUED_NUMBER_RE = re.compile(r"^(\d{1,3}\.)(?=[A-Z][a-z])")
 PAGE_NUMBER_RE = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$", re.I)
 TERMINAL = (".", "?", "!", ":", ";", ".”", ".\"", ".’")
 SHORT_LINE_SHARE = 0.72
@@ -103,7 +105,7 @@ def lines_to_blocks(lines: list[str]) -> list[str]:
     blocks: list[str] = []
     current = ""
     for raw in lines:
-        line = raw.strip()
+        line = GLUED_NUMBER_RE.sub(r"\1 ", raw.strip())
         if not line:
             if current:
                 blocks.append(current)

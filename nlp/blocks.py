@@ -1,9 +1,9 @@
 """The ``block_parser`` component: blocks, headings, sections and table columns.
 
 It reads the block layout of normalised text (blocks separated by a blank line), gives each
-block a kind (heading, list item, numbered paragraph, table row, grade line, contents line,
-furniture, paragraph) and tracks the section it sits in, whose kind comes from the heading
-lexicon in ``patterns/sections.json``. Table rows under a header row whose cells name kinds
+block a kind (heading, list item, numbered paragraph, table header, table row, grade line,
+contents line, furniture, paragraph) and tracks the section it sits in, whose kind comes from
+the heading lexicon in ``patterns/sections.json``. Table rows under a header row whose cells name kinds
 (Strengths, Weaknesses, Recommendation, Action taken...) carry those column kinds.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from nlp.patterns import compile_anchored, compile_search, default_patterns
 
@@ -81,16 +81,20 @@ class BlockParser:
         return kinds if named >= 2 or (named == 1 and header_like and len(cells) > 1) else None
 
     def update_state(self, state: SectionState, text: str, kind: str) -> None:
-        """Advance the section state past one block."""
-        if kind == "table_row":
-            header = self.column_kinds(text.split("\t"))
-            if header:
-                state.columns = header
+        """Advance the section state past one block.
+
+        A heading keeps the table columns: plans put spanning rows ("1.2 Embed performance
+        management") between the rows of one table. Any other block ends the table.
+        """
+        if kind in ("table_row", "table_header"):
+            if kind == "table_header":
+                state.columns = self.column_kinds(text.split("\t")) or []
             return
-        state.columns = []
-        if kind in ("heading", "grade_line"):
-            state.heading = text
-            state.kind = self.section_kind(text)
+        if kind not in ("heading", "grade_line"):
+            state.columns = []
+            return
+        state.heading = text
+        state.kind = self.section_kind(text)
 
     def __call__(self, doc: Doc) -> Doc:
         """Set ``doc.spans['blocks']`` with block kind and section attributes."""
@@ -100,6 +104,8 @@ class BlockParser:
         for start, end in block_offsets(full_text):
             text = full_text[start:end]
             kind = self.block_kind(text)
+            if kind == "table_row" and self.column_kinds(text.split("\t")):
+                kind = "table_header"
             section, section_kind = state.heading, state.kind
             self.update_state(state, text, kind)
             span = doc.char_span(start, end, label=kind, alignment_mode="expand")
@@ -108,7 +114,7 @@ class BlockParser:
             span._.block_kind = kind
             span._.section = state.heading if kind == "heading" else section
             span._.section_kind = state.kind if kind == "heading" else section_kind
-            if kind == "table_row" and not self.column_kinds(text.split("\t")):
+            if kind == "table_row":
                 span._.column_kind = list(state.columns) or None
             spans.append(span)
         doc.spans["blocks"] = spans

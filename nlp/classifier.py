@@ -1,8 +1,9 @@
 """The ``finding_classifier`` component: labels each unit with what it does in the report.
 
-A multinomial logistic regression over hashed word n-grams and structure tokens (see
-:mod:`nlp.features`). Its weights are sparse and small enough to live in git; it serialises
-with ``to_disk``/``from_disk`` as ``weights.npz`` plus ``cfg.json``.
+A multinomial logistic regression over hashed word n-grams, structure tokens and context
+tokens (see :mod:`nlp.features` and :mod:`nlp.context`). Its weights are sparse and small
+enough to live in git; it serialises with ``to_disk``/``from_disk`` as ``weights.npz`` plus
+``cfg.json``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ class FindingClassifier:
     """Label ``doc.spans['units']`` with ``_.label``, ``_.confidence`` and ``_.scores``."""
 
     def __init__(self, name: str = "finding_classifier", struct_weight: float = 1.0,
-                 regularisation: float = 8.0, polarity: bool = True, rules: bool = True) -> None:
+                 regularisation: float = 8.0, polarity: bool = True, rules: bool = True,
+                 context: bool = True) -> None:
         """Create an untrained classifier.
 
         Args:
@@ -38,13 +40,14 @@ class FindingClassifier:
             regularisation: inverse regularisation strength (``C``) of the regression.
             polarity: use the judgement-cue features of the polarity lexicon.
             rules: apply the structural rules of ``patterns/rules.json`` over the model.
+            context: use the context features of :mod:`nlp.context`.
 
         """
         self.name = name
         self.cfg = {"struct_weight": struct_weight, "regularisation": regularisation,
-                    "polarity": polarity, "labels": list(LABELS),
+                    "polarity": polarity, "context": context, "labels": list(LABELS),
                     "rules": dict(default_patterns("rules")) if rules else {}}
-        self.featurizer = UnitFeaturizer(struct_weight, polarity)
+        self.featurizer = UnitFeaturizer(struct_weight, polarity, context)
         self.weights: sparse.csr_matrix | None = None
         self.bias: np.ndarray | None = None
 
@@ -54,18 +57,26 @@ class FindingClassifier:
         return self.cfg["labels"]
 
     def fit(self, features: sparse.csr_matrix, labels: list[str], seed: int = 0) -> None:
-        """Train on a feature matrix and gold labels."""
-        from sklearn.linear_model import LogisticRegression
+        """Train on a feature matrix and gold labels.
 
+        Only the hashed columns that occur in ``features`` are fitted (the L2 penalty keeps every
+        other weight at zero anyway), with one BLAS thread: the same model, fitted ~40x faster.
+        """
+        from sklearn.linear_model import LogisticRegression
+        from threadpoolctl import threadpool_limits
+
+        features = sparse.csr_matrix(features)
+        used = np.unique(features.indices)
         model = LogisticRegression(C=self.cfg["regularisation"], max_iter=2000, random_state=seed,
                                    class_weight="balanced")
-        model.fit(features, labels)
-        order = [list(model.classes_).index(lab) for lab in model.classes_]
-        self.cfg["labels"] = [str(model.classes_[i]) for i in order]
-        coef = model.coef_[order].astype(np.float32)
+        with threadpool_limits(limits=1):
+            model.fit(features[:, used], labels)
+        self.cfg["labels"] = [str(label) for label in model.classes_]
+        coef = np.zeros((len(model.classes_), features.shape[1]), dtype=np.float32)
+        coef[:, used] = model.coef_
         coef[np.abs(coef) < 1e-4] = 0.0
         self.weights = sparse.csr_matrix(coef)
-        self.bias = model.intercept_[order].astype(np.float32)
+        self.bias = model.intercept_.astype(np.float32)
 
     def predict_proba(self, features: sparse.csr_matrix) -> np.ndarray:
         """Class probabilities for each row of ``features``."""
@@ -119,7 +130,8 @@ class FindingClassifier:
         """Load what :meth:`to_disk` wrote."""
         path = Path(path)
         self.cfg = json.loads((path / "cfg.json").read_text(encoding="utf-8"))
-        self.featurizer = UnitFeaturizer(self.cfg["struct_weight"], self.cfg.get("polarity", False))
+        self.featurizer = UnitFeaturizer(self.cfg["struct_weight"], self.cfg.get("polarity", False),
+                                         self.cfg.get("context", False))
         if (path / "weights.npz").exists():
             self.weights = sparse.load_npz(path / "weights.npz").tocsr()
             self.bias = np.load(path / "bias.npy")
@@ -128,8 +140,9 @@ class FindingClassifier:
 
 @Language.factory("finding_classifier",
                   default_config={"struct_weight": 1.0, "regularisation": 8.0, "polarity": True,
-                                  "rules": True})
+                                  "rules": True, "context": True})
 def make_finding_classifier(nlp: Language, name: str, struct_weight: float,
-                            regularisation: float, polarity: bool, rules: bool) -> FindingClassifier:
+                            regularisation: float, polarity: bool, rules: bool,
+                            context: bool) -> FindingClassifier:
     """Create an (untrained) finding classifier."""
-    return FindingClassifier(name, struct_weight, regularisation, polarity, rules)
+    return FindingClassifier(name, struct_weight, regularisation, polarity, rules, context)

@@ -16,6 +16,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 from spacy.tokens import Span
 
+from nlp.context import context_tokens
 from nlp.patterns import default_patterns
 
 N_WORD_FEATURES = 2**18
@@ -96,8 +97,12 @@ class PolarityCues:
         return tokens
 
 
-def structure_tokens(unit: Span, author: str | None, cues: PolarityCues | None = None) -> list[str]:
-    """Indicator tokens for the unit's context (section, column, block, author, form, cues)."""
+def structure_tokens(unit: Span, author: str | None, cues: PolarityCues | None = None,
+                     cue_tokens: list[str] | None = None) -> list[str]:
+    """Indicator tokens for the unit's context (section, column, block, author, form, cues).
+
+    ``cue_tokens`` are the unit's judgement-cue tokens when already computed.
+    """
     words = unit.text.split()
     first = re.sub(r"\W", "", words[0].lower()) if words else ""
     base = [
@@ -111,7 +116,9 @@ def structure_tokens(unit: Span, author: str | None, cues: PolarityCues | None =
         f"recnum={bool(RECOMMENDATION_NUMBER_RE.search(unit.text))}",
         f"digits={sum(c.isdigit() for c in unit.text) > 0.2 * max(1, len(unit.text))}",
     ]
-    if cues is not None:
+    if cue_tokens is not None:
+        base += cue_tokens
+    elif cues is not None:
         base += cues.tokens(unit.text)
     crossed = [f"{author}|{token}" for token in base]
     return base + crossed + [f"auth={author}", f"sec={unit._.section_kind}|col={unit._.column_kind}"]
@@ -120,15 +127,20 @@ def structure_tokens(unit: Span, author: str | None, cues: PolarityCues | None =
 class UnitFeaturizer:
     """Turn units into one sparse feature matrix (stateless: hashing only)."""
 
-    def __init__(self, struct_weight: float = 1.0, polarity: bool = True) -> None:
+    def __init__(self, struct_weight: float = 1.0, polarity: bool = True,
+                 context: bool = False) -> None:
         """Create the hashing vectorisers; ``struct_weight`` scales structure features.
 
         Args:
             struct_weight: weight of the structure tokens relative to the word features.
             polarity: add the judgement-cue tokens of the polarity lexicon.
+            context: add the context tokens of :mod:`nlp.context` (section grade, position,
+                neighbours' cues) to inspectorate documents (in council plans and tables the
+                neighbours' cues were measured to blur action and recommendation).
 
         """
         self.struct_weight = struct_weight
+        self.context = context
         self.cues = PolarityCues() if polarity else None
         self.words = HashingVectorizer(
             n_features=N_WORD_FEATURES, ngram_range=(1, 2), alternate_sign=False,
@@ -150,6 +162,17 @@ class UnitFeaturizer:
         struct = sparse.diags(scale) @ self.structure.transform(structures)
         return sparse.hstack([words, struct], format="csr")
 
+    def doc_structures(self, units: list[Span], author: str | None) -> list[list[str]]:
+        """The structure, cue and (optionally) context tokens of all the units of one document."""
+        cues = [self.cues.tokens(u.text) for u in units] if self.cues is not None else None
+        out = []
+        for index, unit in enumerate(units):
+            tokens = structure_tokens(unit, author, self.cues, cues[index] if cues else None)
+            if self.context and author == "inspectorate":
+                tokens += context_tokens(units, index, cues)
+            out.append(tokens)
+        return out
+
     def units(self, units: list[Span], author: str | None) -> sparse.csr_matrix:
-        """Features of spaCy unit spans of one document."""
-        return self.transform([u.text for u in units], [self.structure_tokens(u, author) for u in units])
+        """Features of spaCy unit spans of one document (all of them, in order)."""
+        return self.transform([u.text for u in units], self.doc_structures(units, author))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 PATTERN_DIR = Path(__file__).parent / "patterns"
@@ -30,7 +30,7 @@ def compile_search(patterns: dict[str, list[str]]) -> dict[str, re.Pattern]:
     return {kind: re.compile("|".join(f"(?:{p})" for p in items), re.I) for kind, items in patterns.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def default_patterns(name: str) -> dict[str, list[str]]:
     """The packaged patterns of one file (cached)."""
     return read_patterns(name)

@@ -107,10 +107,12 @@ def training_matrix(docs: list[LabelledDoc], classifier: FindingClassifier
     """Features and labels of the labelled units of some documents."""
     texts, structures, labels = [], [], []
     for item in docs:
-        for unit, label in zip(item.doc.spans["units"], item.labels, strict=True):
+        units = list(item.doc.spans["units"])
+        tokens = classifier.featurizer.doc_structures(units, item.doc._.author)
+        for unit, unit_tokens, label in zip(units, tokens, item.labels, strict=True):
             if label is not None:
                 texts.append(unit.text)
-                structures.append(classifier.featurizer.structure_tokens(unit, item.doc._.author))
+                structures.append(unit_tokens)
                 labels.append(label)
     return classifier.featurizer.transform(texts, structures), labels
 

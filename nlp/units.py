@@ -1,8 +1,9 @@
 """The ``unit_segmenter`` component: sentences, list items and table-cell items.
 
 Every block from the ``block_parser`` is cut into units, the things that get a label: a table
-row into its cells, a block into sentences. Paragraph numbers and list markers are left out of
-the unit; each unit inherits its block's kind and section, and a table cell its column's kind.
+row into its cells, a block into sentences. Paragraph numbers become marker units of their own
+(never findings); bullets are left out. Each unit inherits its block's kind and section, and
+a table cell its column's kind (cells of a header row are ``header_cell`` units).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ LEAD_MARKER = re.compile(
 )
 ABBREVIATION_END = re.compile(rf"(?:\b(?:{'|'.join(re.escape(a) for a in ABBREVIATIONS)})|\b[A-Z])\.$", re.I)
 MAX_UNIT_CHARS = 1200
+TABLE_KINDS = {"table_row": "table_cell", "table_header": "header_cell"}
 
 
 def sentence_offsets(text: str) -> list[tuple[int, int]]:
@@ -49,20 +51,30 @@ def cell_offsets(text: str) -> list[tuple[int, int, int]]:
     return cells
 
 
-def unit_pieces(block: Span) -> list[tuple[int, int, str | None]]:
-    """Character spans (relative to the block) of the units of one block, with column kind."""
+def unit_pieces(block: Span) -> list[tuple[int, int, str | None, bool]]:
+    """Character spans (relative to the block) of the units of one block.
+
+    Returns:
+        (start, end, column kind, is_marker) per unit. A paragraph or item number ("12.") is a
+        unit of its own marked ``is_marker``: never a finding, but a piece of the text that a
+        reader's splitter also cuts off.
+    """
     text = block.text
     columns = block._.column_kind or []
     pieces = []
-    parts = cell_offsets(text) if block._.block_kind == "table_row" else [(None, 0, len(text))]
+    in_table = block._.block_kind in TABLE_KINDS
+    parts = cell_offsets(text) if in_table else [(None, 0, len(text))]
     for column, start, end in parts:
         part = text[start:end]
         skip = 0
         while marker := LEAD_MARKER.match(part[skip:]):
+            number = marker.group().strip()
+            if any(c.isdigit() for c in number):
+                pieces.append((start + skip, start + skip + len(number), None, True))
             skip += marker.end()
         column_kind = columns[column] if column is not None and column < len(columns) else None
         for s, e in sentence_offsets(part[skip:]):
-            pieces.append((start + skip + s, start + skip + e, column_kind))
+            pieces.append((start + skip + s, start + skip + e, column_kind, False))
     return pieces
 
 
@@ -77,12 +89,13 @@ class UnitSegmenter:
         """Set ``doc.spans['units']``, inheriting block attributes."""
         units = []
         for block in doc.spans.get("blocks", []):
-            for start, end, column_kind in unit_pieces(block):
+            for start, end, column_kind, is_marker in unit_pieces(block):
                 span = doc.char_span(block.start_char + start, block.start_char + end,
                                      label="unit", alignment_mode="expand")
                 if span is None or not span.text.strip():
                     continue
-                span._.block_kind = "table_cell" if block._.block_kind == "table_row" else block._.block_kind
+                span._.block_kind = "marker" if is_marker else (
+                    TABLE_KINDS.get(block._.block_kind, block._.block_kind))
                 span._.section = block._.section
                 span._.section_kind = block._.section_kind
                 span._.column_kind = column_kind
