@@ -143,6 +143,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     result = evaluate(args.gold, args.corpus or settings.corpus, args.tools, folds=args.folds)
     print("== all gold documents (council-grouped CV) ==")
     print(format_result(result["all"]))
+    print("\n== Ofsted inspection reports ==")
+    print(format_result(result["ofsted"]))
     print("\n== Audit Commission-era documents ==")
     print(format_result(result["audit_commission"]))
     return 0

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
+from corpus.manifest import manifest_by_id
 from nlp.pipeline import structure_pipeline
 from nlp.training import (
     grouped_cross_validation,
@@ -56,17 +57,19 @@ def evaluate(gold_path: str | Path, corpus_dir: str | Path, tools_dir: str | Pat
     """Council-grouped cross-validation scored by the official scorer.
 
     Returns:
-        The scorer's result for all gold documents (``all``) and for the Audit
-        Commission-era documents only (``audit_commission``).
+        The scorer's result for all gold documents (``all``), the Ofsted inspections
+        (``ofsted``) and the Audit Commission-era documents (``audit_commission``).
 
     """
     scorer = load_scorer(tools_dir)
     gold = read_jsonl(gold_path)
     docs = labelled_docs(gold_path, corpus_dir)
     predicted = grouped_cross_validation(docs, folds=folds, seed=seed)
-    ofsted = {d.doc._.doc_id for d in docs if d.doc._.doc_id.startswith("ilacs-")}
-    era = [g for g in gold if g["doc_id"] not in ofsted]
-    return {"all": scorer.score(gold, predicted), "audit_commission": scorer.score(era, predicted)}
+    collections = {doc_id: e.collection for doc_id, e in manifest_by_id(corpus_dir).items()}
+    ofsted = [g for g in gold if collections.get(g["doc_id"]) == "ofsted-ilacs"]
+    era = [g for g in gold if collections.get(g["doc_id"]) == "audit-commission"]
+    return {"all": scorer.score(gold, predicted), "ofsted": scorer.score(ofsted, predicted),
+            "audit_commission": scorer.score(era, predicted)}
 
 
 def format_result(result: dict) -> str:
