@@ -72,14 +72,18 @@ def model_name(backend: str = "onnx-int8", configured: str = "") -> str:
     return f"{configured or 'all-MiniLM-L6-v2'}/{backend}"
 
 
-def encode(texts: list[str], encoder=None, batch_size: int = 64) -> np.ndarray:
-    """Embeddings of texts with a loaded encoder (the default backend if none)."""
+def encode(texts: list[str], encoder=None, batch_size: int | None = None) -> np.ndarray:
+    """Embeddings of texts with a loaded encoder (the default backend if none).
+
+    ``batch_size`` None keeps the encoder's own default (measured best per backend).
+    """
     if not texts:
         return np.zeros((0, DIMENSION), dtype=np.float32)
-    return (encoder or load_encoder()).encode(texts, batch_size=batch_size)
+    encoder = encoder or load_encoder()
+    return encoder.encode(texts) if batch_size is None else encoder.encode(texts, batch_size=batch_size)
 
 
-def embed_missing(conn: sqlite3.Connection, encoder, name: str, batch_size: int = 64,
+def embed_missing(conn: sqlite3.Connection, encoder, name: str, batch_size: int | None = None,
                   progress: bool = True) -> int:
     """Embed every finding text not yet in the cache under ``name``.
 
@@ -91,7 +95,7 @@ def embed_missing(conn: sqlite3.Connection, encoder, name: str, batch_size: int 
         "SELECT DISTINCT f.text_hash, f.text FROM findings f LEFT JOIN embeddings e "
         "ON e.text_hash = f.text_hash AND e.model = ? WHERE e.text_hash IS NULL", (name,)).fetchall()
     rows.sort(key=lambda r: len(r["text"]))
-    chunk = batch_size * 16
+    chunk = 1024
     with tqdm(total=len(rows), desc="embed", unit="finding", disable=not progress) as bar:
         for start in range(0, len(rows), chunk):
             part = rows[start : start + chunk]

@@ -12,12 +12,14 @@ import logging
 import os
 import tempfile
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 MAX_TOKENS = 256
+BATCH_SIZE = 16
 
 
 def export_onnx(model_dir: str, target: Path) -> None:
@@ -69,33 +71,44 @@ def prepare_model(model_dir: str, cache_dir: Path, quantised: bool = True) -> Pa
 
 
 class OnnxEncoder:
-    """Sentence embeddings with onnxruntime (length-sorted batches, 2 threads by default)."""
+    """Sentence embeddings with onnxruntime.
+
+    Length-sorted small batches are spread over one single-threaded session per core, measured
+    faster than one session with two threads.
+    """
 
     def __init__(self, model_dir: str, cache_dir: Path, quantised: bool = True,
                  threads: int = 2) -> None:
-        """Export/quantise on first use, then open an inference session."""
+        """Export/quantise on first use, then open one inference session per thread."""
         import onnxruntime as ort
         from transformers import AutoTokenizer
 
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         path = prepare_model(model_dir, cache_dir, quantised)
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.sessions = [ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+                         for _ in range(max(1, threads))]
+        self.pool = ThreadPoolExecutor(len(self.sessions)) if len(self.sessions) > 1 else None
 
     def token_counts(self, texts: list[str]) -> list[int]:
         """Word-piece counts (to flag inputs longer than the encoder's window)."""
         return [len(ids) for ids in self.tokenizer(texts, add_special_tokens=True)["input_ids"]]
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    def _run(self, session, texts: list[str]) -> np.ndarray:
+        batch = self.tokenizer(texts, padding=True, truncation=True, max_length=MAX_TOKENS,
+                               return_tensors="np")
+        return session.run(None, {name: batch[name].astype(np.int64) for name in INPUTS})[0]
+
+    def encode(self, texts: list[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         """Unit-normalised float32 embeddings, in the order of ``texts``."""
         out = np.zeros((len(texts), 384), dtype=np.float32)
         order = np.argsort([len(t) for t in texts], kind="stable")
-        for start in range(0, len(texts), batch_size):
-            chosen = order[start : start + batch_size]
-            batch = self.tokenizer([texts[i] for i in chosen], padding=True, truncation=True,
-                                   max_length=MAX_TOKENS, return_tensors="np")
-            feeds = {name: batch[name].astype(np.int64) for name in INPUTS}
-            out[chosen] = self.session.run(None, feeds)[0]
+        chunks = [order[s : s + batch_size] for s in range(0, len(texts), batch_size)]
+        sessions = [self.sessions[i % len(self.sessions)] for i in range(len(chunks))]
+        batches = [[texts[i] for i in chunk] for chunk in chunks]
+        mapper = self.pool.map if self.pool and len(chunks) > 1 else map
+        for chunk, vectors in zip(chunks, mapper(self._run, sessions, batches), strict=True):
+            out[chunk] = vectors
         return out

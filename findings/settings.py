@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     encoder: str = ""
     encoder_backend: str = "onnx-int8"
     workers: int = 2
-    batch_size: int = 64
+    batch_size: int | None = None
     lexical_weight: float = 0.25
     exact_index_limit: int = 50_000
     exact_filter_limit: int = 50_000
