@@ -44,7 +44,8 @@ def cmd_segment(args: argparse.Namespace) -> int:
         Path(args.out).write_text(lines, encoding="utf-8")
     else:
         sys.stdout.write(lines)
-    print(f"{len(found)} findings from {len(args.files) - len(refused)} files"
+    n_findings = sum(f.label != "other" for f in found)
+    print(f"{len(found)} units ({n_findings} findings) from {len(args.files) - len(refused)} files"
           + (f" -> {args.out}" if args.out else ""), file=sys.stderr)
     return 0
 
