@@ -19,7 +19,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     model_dir: Path = PROJECT_DIR / "models" / "findings-pipeline"
     encoder: str = ""
-    encoder_backend: str = "onnx-int8"
+    encoder_backend: str = "onnx"
     workers: int = 2
     batch_size: int | None = None
     lexical_weight: float = 0.25
