@@ -16,9 +16,10 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
+
+from bench.report import write_table
 
 
 def wait_ready(base: str, timeout: float = 120.0) -> None:
@@ -95,8 +96,7 @@ def main(argv: list[str] | None = None) -> int:
              f"| {len(latencies)} | {len(errors)} | {len(latencies) / args.seconds:.1f} "
              f"| {percentile(latencies, 0.5):.1f} | {percentile(latencies, 0.9):.1f} "
              f"| {percentile(latencies, 0.99):.1f} | {statistics.mean(latencies):.1f} |\n")
-    Path(args.out).write_text(table, encoding="utf-8")
-    print(table)
+    write_table(table, args.out)
     return 0 if not errors else 1
 
 

@@ -14,10 +14,10 @@ import argparse
 import random
 import statistics
 import time
-from pathlib import Path
 
 import numpy as np
 
+from bench.report import write_table
 from findings.encoder import BACKENDS, load_encoder
 from findings.settings import get_settings
 from findings.store import connect
@@ -57,8 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"| {backend} | {rate:.1f} | {rate / base_rate:.2f} | {cosine.mean():.4f} "
                      f"| {cosine.min():.4f} |")
     text = "\n".join(lines) + "\n"
-    Path(args.out).write_text(text, encoding="utf-8")
-    print(text)
+    write_table(text, args.out)
     return 0
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 import faiss
 import numpy as np
 
+from bench.report import write_table
 from findings.encoder import model_name
 from findings.index import indexed_vectors
 from findings.settings import get_settings
@@ -99,8 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"| {name} | {setting} | {rec:.3f} | {np.percentile(times, 50):.2f} "
                      f"| {np.percentile(times, 99):.2f} | {mib:.0f} |")
     text = "\n".join(lines) + "\n"
-    Path(args.out).write_text(text, encoding="utf-8")
-    print(text)
+    write_table(text, args.out)
     return 0
 
 

@@ -14,6 +14,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
+from bench.report import write_table
 from findings.encoder import encode
 from findings.search import Filters, SearchEngine, query_terms
 from findings.settings import get_settings
@@ -78,9 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         cells = " | ".join(f"{n:.3f} | {p:.3f}" for n, p in (sets[s] for s in sorted(sets)))
         lines.append(f"| {system} | {cells} |")
     text = "# Search quality on queries-dev\n\n" + "\n".join(lines) + "\n"
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(text, encoding="utf-8")
-    print(text)
+    write_table(text, args.out)
     return 0
 
 

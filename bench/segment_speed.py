@@ -14,8 +14,8 @@ import json
 import random
 import statistics
 import time
-from pathlib import Path
 
+from bench.report import write_table
 from findings.encoder import load_encoder
 from findings.settings import get_settings
 from findings.store import connect
@@ -66,8 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         "| segment / embed |\n|---|---|---|---|---|---|\n"
         f"| {len(rows)} | {len(texts)} | {seconds:.1f} | {rate:.1f} | {embed_seconds:.1f} "
         f"| {seconds / embed_seconds:.3f} |\n")
-    Path(args.out).write_text(table, encoding="utf-8")
-    print(table)
+    write_table(table, args.out)
     return 0
 
 

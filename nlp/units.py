@@ -22,7 +22,6 @@ LEAD_MARKER = re.compile(
     r"^(?:• |\d{1,3}(?:\.\d{1,2})*\.?\s+(?=[A-Z(\"“‘•])|\(?[a-z]\)\s+|\(?[ivx]{1,4}\)\s+)"
 )
 ABBREVIATION_END = re.compile(rf"(?:\b(?:{'|'.join(re.escape(a) for a in ABBREVIATIONS)})|\b[A-Z])\.$", re.I)
-MAX_UNIT_CHARS = 1200
 TABLE_KINDS = {"table_row": "table_cell", "table_header": "header_cell"}
 
 
