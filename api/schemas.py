@@ -1,29 +1,8 @@
-"""Response models."""
+"""Response models (hits are the :class:`findings.query.Hit` dataclass itself)."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel
-
-
-class HitOut(BaseModel):
-    """A finding with provenance, score and why it matched."""
-
-    id: str
-    doc_id: str
-    text: str
-    label: str
-    score: float
-    confidence: float | None = None
-    council: str | None = None
-    collection: str | None = None
-    published: str | None = None
-    page: int | None = None
-    section: str | None = None
-    source_url: str | None = None
-    themes: list[str] = []
-    matched_terms: list[str] = []
-    highlights: list[list[int]] = []
-    flags: list[str] = []
 
 
 class ReportOut(BaseModel):

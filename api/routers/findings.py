@@ -7,32 +7,31 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 
 from api.dependencies import LABEL_PATTERN, Engine
-from api.schemas import HitOut
-from findings.search import Filters
+from findings.search import Filters, Hit
 
 router = APIRouter(prefix="/findings", tags=["findings"])
 
 
-@router.get("/{finding_id}", response_model=HitOut)
-def get_finding(engine: Engine, finding_id: str) -> HitOut:
+@router.get("/{finding_id}", response_model=Hit)
+def get_finding(engine: Engine, finding_id: str) -> Hit:
     """One finding by its stable id."""
     hit = engine.finding(finding_id)
     if hit is None:
         raise HTTPException(status_code=404, detail=f"no finding with id {finding_id!r}")
-    return HitOut(**vars(hit))
+    return hit
 
 
-@router.get("/{finding_id}/similar", response_model=list[HitOut])
+@router.get("/{finding_id}/similar", response_model=list[Hit])
 def similar(
     engine: Engine,
     finding_id: str,
     label: Annotated[str | None, Query(pattern=LABEL_PATTERN)] = None,
     exclude_same_council: bool = False,
     k: Annotated[int, Query(ge=1, le=100)] = 10,
-) -> list[HitOut]:
+) -> list[Hit]:
     """Nearest findings (e.g. recommendations for a weakness), optionally from other councils."""
     if engine.finding(finding_id) is None:
         raise HTTPException(status_code=404, detail=f"no finding with id {finding_id!r}")
     hits = engine.similar(finding_id=finding_id, k=k, filters=Filters(label=label),
                           exclude_same_council=exclude_same_council)
-    return [HitOut(**vars(h)) for h in hits]
+    return hits

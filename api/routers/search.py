@@ -7,13 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query
 
 from api.dependencies import DATE_PATTERN, LABEL_PATTERN, Engine, check_dates
-from api.schemas import HitOut
-from findings.search import Filters
+from findings.search import Filters, Hit
 
 router = APIRouter(tags=["search"])
 
 
-@router.get("/search", response_model=list[HitOut])
+@router.get("/search", response_model=list[Hit])
 def search(
     engine: Engine,
     q: Annotated[str, Query(min_length=1, max_length=2000, description="free text")],
@@ -26,10 +25,10 @@ def search(
     date_to: Annotated[str | None, Query(pattern=DATE_PATTERN)] = None,
     one_per: Literal["report", "council"] | None = None,
     k: Annotated[int, Query(ge=1, le=100)] = 10,
-) -> list[HitOut]:
+) -> list[Hit]:
     """Findings matching a query, best first, with provenance and matched terms."""
     filters = check_dates(Filters(label=label, council=council, collection=collection, theme=theme,
                                   grade=grade, date_from=date_from, date_to=date_to))
     if not q.strip():
         raise HTTPException(status_code=422, detail="q is blank")
-    return [HitOut(**vars(h)) for h in engine.search(q, k=k, filters=filters, one_per=one_per)]
+    return engine.search(q, k=k, filters=filters, one_per=one_per)
