@@ -30,8 +30,8 @@ def similar(
     k: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[Hit]:
     """Nearest findings (e.g. recommendations for a weakness), optionally from other councils."""
-    if engine.finding(finding_id) is None:
-        raise HTTPException(status_code=404, detail=f"no finding with id {finding_id!r}")
-    hits = engine.similar(finding_id=finding_id, k=k, filters=Filters(label=label),
-                          exclude_same_council=exclude_same_council)
-    return hits
+    try:
+        return engine.similar(finding_id=finding_id, k=k, filters=Filters(label=label),
+                              exclude_same_council=exclude_same_council)
+    except KeyError as exc:
+        raise HTTPException(status_code=404, detail=f"no finding with id {finding_id!r}") from exc
