@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp.features import UnitFeaturizer
-from nlp.patterns import default_patterns
+from nlp.patterns import compile_search, default_patterns
 
 LABELS = ("strength", "weakness", "recommendation", "action", "other")
 
@@ -48,6 +48,7 @@ class FindingClassifier:
                     "polarity": polarity, "context": context, "labels": list(LABELS),
                     "rules": dict(default_patterns("rules")) if rules else {}}
         self.featurizer = UnitFeaturizer(struct_weight, polarity, context)
+        self.text_rules = compile_search(self.cfg["rules"].get("text_labels", {}))
         self.weights: sparse.csr_matrix | None = None
         self.bias: np.ndarray | None = None
 
@@ -96,6 +97,9 @@ class FindingClassifier:
             return "other"
         if unit._.column_kind in rules["column_kinds"]:
             return unit._.column_kind
+        for label, pattern in self.text_rules.items():
+            if pattern.search(unit.text):
+                return label
         if (unit._.section_kind in rules["section_kinds"] and author in rules["section_authors"]
                 and unit._.block_kind in rules["item_blocks"]):
             return unit._.section_kind
@@ -132,6 +136,7 @@ class FindingClassifier:
         self.cfg = json.loads((path / "cfg.json").read_text(encoding="utf-8"))
         self.featurizer = UnitFeaturizer(self.cfg["struct_weight"], self.cfg.get("polarity", False),
                                          self.cfg.get("context", False))
+        self.text_rules = compile_search((self.cfg.get("rules") or {}).get("text_labels", {}))
         if (path / "weights.npz").exists():
             self.weights = sparse.load_npz(path / "weights.npz").tocsr()
             self.bias = np.load(path / "bias.npy")
