@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.load_error = str(exc)
         yield
         if app.state.engine is not None:
-            app.state.engine.conn.close()
+            app.state.engine.close()
 
     app = FastAPI(title="findings", version="0.1.0", lifespan=lifespan,
                   description="Search findings (strengths, weaknesses, recommendations, actions) "

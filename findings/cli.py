@@ -152,10 +152,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the API."""
+    """Serve the API (each worker process loads its own engine)."""
     import uvicorn
 
-    uvicorn.run("api.main:app", host=args.host, port=args.port)
+    workers = args.workers or get_settings().api_workers
+    uvicorn.run("api.main:app", host=args.host, port=args.port, workers=workers,
+                log_level=args.log_level)
     return 0
 
 
@@ -214,6 +216,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, help="worker processes (default FINDINGS_API_WORKERS, 1)")
+    p.add_argument("--log-level", default="info")
     p.set_defaults(func=cmd_serve)
     return main_parser
 

@@ -2,7 +2,9 @@
 
 Exact inner-product search below ``exact_index_limit`` vectors, HNSW above it (parameters in
 settings; chosen by ``bench.scale``). Filtered searches over a small enough subset are exact.
-Lexical search is SQLite FTS5 BM25 in the store (see :mod:`findings.store`).
+What a filter's subset costs to prepare (its FAISS selector, or its rows of the vector matrix for
+exact search) is kept for the subset arrays a caller passes again, within a memory budget.
+Lexical search is BM25 over the store's FTS5 index (see :mod:`findings.lexical`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ import hashlib
 import os
 import sqlite3
 import tempfile
+import threading
+import weakref
+from collections import OrderedDict
 from pathlib import Path
 
 import faiss
@@ -19,6 +24,22 @@ import numpy as np
 from findings.store import get_meta, set_meta
 
 INDEX_FILE = "vectors.faiss"
+SUBSET_CACHE_BYTES = 512 * 2**20
+SUBSET_CACHE_SIZE = 64
+
+
+def limit_threads(threads: int) -> None:
+    """Cap BLAS threads of this process and FAISS (OpenMP) threads of the calling thread.
+
+    A single query gains nothing from more threads, and on a small machine serving concurrent
+    requests the threads of each search contend with each other (measured: one HNSW query 0.3 ms
+    single-threaded, 9 ms with two OpenMP threads on a busy two-core machine). OpenMP's setting
+    holds per thread: :class:`VectorIndex` also applies its ``threads`` in each searching thread.
+    """
+    from threadpoolctl import threadpool_limits
+
+    faiss.omp_set_num_threads(threads)
+    threadpool_limits(limits=threads)
 
 
 def indexed_vectors(conn: sqlite3.Connection, model: str) -> tuple[np.ndarray, np.ndarray]:
@@ -85,8 +106,8 @@ def build_vector_index(conn: sqlite3.Connection, index_dir: str | Path, model: s
     return True
 
 
-def load_vector_index(index_dir: str | Path, ef_search: int = 128,
-                      exact_filter_limit: int = 50_000) -> VectorIndex:
+def load_vector_index(index_dir: str | Path, ef_search: int = 128, exact_filter_limit: int = 50_000,
+                      threads: int | None = None) -> VectorIndex:
     """Read the FAISS index.
 
     Raises:
@@ -96,7 +117,7 @@ def load_vector_index(index_dir: str | Path, ef_search: int = 128,
     path = Path(index_dir) / INDEX_FILE
     if not path.is_file():
         raise FileNotFoundError(f"no vector index at {path}: run `findings build`")
-    return VectorIndex(faiss.read_index(str(path)), ef_search, exact_filter_limit)
+    return VectorIndex(faiss.read_index(str(path)), ef_search, exact_filter_limit, threads=threads)
 
 
 def stored_vectors(index: faiss.Index) -> tuple[np.ndarray, np.ndarray]:
@@ -112,12 +133,17 @@ def stored_vectors(index: faiss.Index) -> tuple[np.ndarray, np.ndarray]:
 class VectorIndex:
     """A loaded FAISS index with its vectors in memory, for fast filtered and exact search."""
 
-    def __init__(self, index: faiss.Index, ef_search: int = 128, exact_filter_limit: int = 50_000):
-        """Wrap a loaded ``IndexIDMap2``."""
+    def __init__(self, index: faiss.Index, ef_search: int = 128, exact_filter_limit: int = 50_000,
+                 cache_bytes: int = SUBSET_CACHE_BYTES, threads: int | None = None):
+        """Wrap a loaded ``IndexIDMap2``; ``threads`` caps FAISS's threads in every searching thread."""
         self.index = index
+        self.threads = threads
         self.ids, self.vectors = stored_vectors(index)
         self.ef_search = ef_search
         self.exact_filter_limit = exact_filter_limit
+        self.cache_bytes = cache_bytes
+        self._subsets: OrderedDict[int, tuple] = OrderedDict()
+        self._lock = threading.RLock()
 
     @property
     def ntotal(self) -> int:
@@ -128,21 +154,60 @@ class VectorIndex:
         """The stored vector of a finding."""
         return self.vectors[int(np.searchsorted(self.ids, rowid))]
 
-    def exact(self, query: np.ndarray, depth: int, allowed: np.ndarray) -> list[int]:
-        """Exact top ids among ``allowed`` (in-memory matrix product)."""
+    def subset_rows(self, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of the sorted ``allowed`` ids that are indexed, and their vectors."""
         positions = np.minimum(np.searchsorted(self.ids, allowed), len(self.ids) - 1)
         positions = positions[self.ids[positions] == allowed]
-        scores = self.vectors[positions] @ query
+        return positions, self.vectors[positions]
+
+    def prepared(self, allowed: np.ndarray, exact: bool):
+        """What searching a subset needs, kept while the caller keeps the same ``allowed`` array."""
+        with self._lock:
+            entry = self._subsets.get(id(allowed))
+            if entry is not None and entry[0]() is allowed:
+                self._subsets.move_to_end(id(allowed))
+                return entry[1]
+        value = self.subset_rows(allowed) if exact else faiss.IDSelectorBatch(allowed)
+        size = value[1].nbytes if exact else 16 * len(allowed)
+        if size <= self.cache_bytes:
+            with self._lock:
+                self._subsets[id(allowed)] = (weakref.ref(allowed, self._forget(id(allowed))), value, size)
+                while (len(self._subsets) > SUBSET_CACHE_SIZE
+                       or sum(e[2] for e in self._subsets.values()) > self.cache_bytes):
+                    self._subsets.popitem(last=False)
+        return value
+
+    def _forget(self, key: int):
+        """A callback dropping a cached subset once its ``allowed`` array is gone."""
+
+        def forget(ref: weakref.ref) -> None:
+            with self._lock:
+                if key in self._subsets and self._subsets[key][0] is ref:
+                    del self._subsets[key]
+
+        return forget
+
+    def exact(self, query: np.ndarray, depth: int, allowed: np.ndarray) -> list[int]:
+        """Exact top ids among sorted ``allowed`` (in-memory matrix product)."""
+        positions, matrix = self.prepared(allowed, exact=True)
+        scores = matrix @ query
         top = np.argsort(-scores)[:depth]
         return [int(self.ids[positions[i]]) for i in top]
 
     def search(self, query: np.ndarray, depth: int, allowed: np.ndarray | None = None) -> list[int]:
-        """Nearest ids by inner product, optionally restricted to ``allowed`` ids."""
+        """Nearest ids by inner product, optionally restricted to ``allowed`` ids.
+
+        Pass the same (sorted, unchanged) ``allowed`` array again to reuse its preparation.
+        """
         if self.ntotal == 0 or (allowed is not None and len(allowed) == 0):
             return []
+        if self.threads:
+            faiss.omp_set_num_threads(self.threads)  # OpenMP's setting is per calling thread
+        if allowed is not None and np.any(allowed[1:] < allowed[:-1]):
+            allowed = np.sort(allowed)
         if allowed is not None and len(allowed) <= self.exact_filter_limit:
-            return self.exact(query, depth, np.sort(allowed))
-        selector = faiss.IDSelectorBatch(allowed) if allowed is not None else None
+            return self.exact(query, depth, allowed)
+        selector = self.prepared(allowed, exact=False) if allowed is not None else None
         params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, depth))
         inner = faiss.downcast_index(self.index.index)
         if not isinstance(inner, faiss.IndexHNSW):

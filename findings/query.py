@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 RRF_K = 60
 LEXICAL_WEIGHT = 0.25
@@ -49,9 +49,13 @@ class Filters:
             params.append(self.theme)
         return (" AND ".join(clauses) or "1"), params
 
+    def key(self) -> tuple:
+        """The filter values, in field order (hashable: a cache key)."""
+        return tuple(getattr(self, f.name) for f in fields(self))
+
     def active(self) -> bool:
         """Whether any filter is set."""
-        return any(asdict(self).values())
+        return any(self.key())
 
 
 @dataclass

@@ -1,22 +1,30 @@
-"""Hybrid search over findings: FTS5 BM25 and FAISS dense rankings, weighted RRF.
+"""Hybrid search over findings: BM25 and FAISS dense rankings, weighted RRF.
 
 Dense retrieval leads (it carries lay paraphrases); BM25 contributes at a lower weight
 (``lexical_weight``, measured on the graded dev queries: equal-weight fusion is worse than dense
 alone, a weight of 0.2-0.35 beats both). Filters (label, council, collection, dates, theme,
 grade) apply to both retrievers; near-duplicate findings (the same sentence in summary and
 body) are collapsed; hits carry provenance and the query terms that matched.
+
+Per request nothing is re-read that an open engine can hold: BM25 runs over the FTS5 postings
+held in memory (:mod:`findings.lexical`, same scores as FTS5), each filter's rowids are kept
+(bounded), query embeddings are kept in a bounded LRU cache, and only the finding rows a result
+actually reaches are read from SQLite.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import asdict
+import threading
+from collections import OrderedDict
 
 import numpy as np
 
+from findings.batching import BatchingEncoder
 from findings.encoder import encode
 from findings.index import VectorIndex
+from findings.lexical import LexicalIndex
 from findings.query import (  # noqa: F401  (re-exported: the search API in one place)
     ALLOWED_CACHE_SIZE,
     COMMON_TERM_SHARE,
@@ -32,58 +40,105 @@ from findings.query import (  # noqa: F401  (re-exported: the search API in one 
     query_terms,
 )
 
+ROW_CHUNK = 32
+ROW_QUERY = ("SELECT f.rowid AS rowid, f.id, f.doc_id, f.text, f.label, f.confidence, f.page, f.section, "
+             "f.themes, d.council, d.collection, d.published, d.source_url "
+             "FROM findings f JOIN documents d USING (doc_id) WHERE ")
+QUERY_CACHE_SIZE = 1024
+
 
 class SearchEngine:
     """Hybrid retrieval over a built store and vector index."""
 
     def __init__(self, conn: sqlite3.Connection, index: VectorIndex, encoder=None,
-                 lexical_weight: float = LEXICAL_WEIGHT) -> None:
-        """Wrap an open store, a loaded FAISS index and a loaded encoder."""
+                 lexical_weight: float = LEXICAL_WEIGHT, lexical: LexicalIndex | None = None,
+                 query_cache_size: int = QUERY_CACHE_SIZE, query_batch: int = 1) -> None:
+        """Wrap an open store, a loaded FAISS index and a loaded encoder.
+
+        Args:
+            conn: the store.
+            index: its vector index.
+            encoder: the query encoder (the default backend if None).
+            lexical_weight: the weight of BM25 in the fusion.
+            lexical: BM25 postings (read from the store's FTS5 index if None).
+            query_cache_size: how many query embeddings to keep (0: none).
+            query_batch: above 1, concurrent queries are encoded together, up to this many
+                (see :mod:`findings.batching`).
+
+        """
         self.conn = conn
         self.index = index
         self.encoder = encoder
         self.lexical_weight = lexical_weight
-        self._df: dict[str, int] = {}
+        self.lexical_index = lexical or LexicalIndex.from_store(conn)
+        self.query_cache_size = query_cache_size
+        self.batcher = BatchingEncoder(encoder, query_batch) if query_batch > 1 else None
+        self._embeddings: OrderedDict[str, np.ndarray] = OrderedDict()
         self._allowed: dict[tuple, np.ndarray] = {}
+        self._lock = threading.Lock()
 
     @classmethod
     def open(cls, settings) -> SearchEngine:
         """Open the built store, index and encoder named by settings."""
         from findings.encoder import load_encoder
-        from findings.index import load_vector_index
+        from findings.index import limit_threads, load_vector_index
         from findings.store import connect
 
+        if settings.search_threads:
+            limit_threads(settings.search_threads)
         conn = connect(settings.db_path, read_only=True)
         index = load_vector_index(settings.index_dir, settings.hnsw_ef_search,
-                                  settings.exact_filter_limit)
+                                  settings.exact_filter_limit, settings.search_threads or None)
         encoder = load_encoder(settings.encoder_backend, settings.encoder, str(settings.encoder_cache))
-        return cls(conn, index, encoder, settings.lexical_weight)
+        return cls(conn, index, encoder, settings.lexical_weight,
+                   query_cache_size=settings.query_cache_size, query_batch=settings.query_batch)
+
+    def close(self) -> None:
+        """Stop the query-encoding thread and close the store."""
+        if self.batcher is not None:
+            self.batcher.close()
+        self.conn.close()
+
+    def embed(self, query: str) -> np.ndarray:
+        """The embedding of a query, from the bounded LRU cache when it was asked recently."""
+        with self._lock:
+            if query in self._embeddings:
+                self._embeddings.move_to_end(query)
+                return self._embeddings[query]
+        vector = self.batcher.encode(query) if self.batcher else encode([query], self.encoder)[0]
+        vector.flags.writeable = False
+        if self.query_cache_size > 0:
+            with self._lock:
+                self._embeddings[query] = vector
+                while len(self._embeddings) > self.query_cache_size:
+                    self._embeddings.popitem(last=False)
+        return vector
 
     def allowed_ids(self, filters: Filters) -> np.ndarray | None:
-        """Rowids passing the filters (None when nothing is filtered)."""
+        """Sorted rowids passing the filters (None when nothing is filtered); kept per filter."""
         if not filters.active():
             return None
-        key = tuple(asdict(filters).values())
-        if key not in self._allowed:
+        key = filters.key()
+        with self._lock:
+            if key in self._allowed:
+                return self._allowed[key]
+        where, params = filters.sql()
+        rows = self.conn.execute(f"SELECT f.rowid FROM findings f JOIN documents d USING (doc_id) "
+                                 f"WHERE {where} ORDER BY f.rowid", params).fetchall()
+        allowed = np.array([r[0] for r in rows], dtype=np.int64)
+        allowed.flags.writeable = False
+        with self._lock:
             if len(self._allowed) >= ALLOWED_CACHE_SIZE:
                 self._allowed.pop(next(iter(self._allowed)))
-            where, params = filters.sql()
-            rows = self.conn.execute(f"SELECT f.rowid FROM findings f JOIN documents d USING (doc_id) "
-                                     f"WHERE {where}", params).fetchall()
-            self._allowed[key] = np.array([r[0] for r in rows], dtype=np.int64)
-        return self._allowed[key]
+            return self._allowed.setdefault(key, allowed)
 
     def dense(self, vector: np.ndarray, depth: int, allowed: np.ndarray | None) -> list[int]:
         """Nearest rowids by inner product."""
         return self.index.search(vector, depth, allowed)
 
     def document_frequency(self, term: str) -> int:
-        """How many findings contain a term (cached; the FTS index stems it)."""
-        if term not in self._df:
-            query = fts_query([term])
-            self._df[term] = self.conn.execute(
-                "SELECT count(*) FROM findings_fts WHERE findings_fts MATCH ?", (query,)).fetchone()[0]
-        return self._df[term]
+        """How many findings contain a term (stemmed as the FTS index stems it)."""
+        return self.lexical_index.document_frequency(term)
 
     def selective_terms(self, terms: list[str]) -> list[str]:
         """Drop terms so common that they barely move BM25 but cost a long posting list.
@@ -97,16 +152,11 @@ class SearchEngine:
         return [t for t in terms if t in (kept or ranked[:2])]
 
     def lexical(self, terms: list[str], depth: int, filters: Filters) -> list[int]:
-        """Best rowids by BM25 over the findings' text."""
+        """Best rowids by BM25 over the findings' text (FTS5's ``bm25()`` ranking)."""
         terms = self.selective_terms(terms) if terms else []
         if not terms:
             return []
-        where, params = filters.sql()
-        rows = self.conn.execute(
-            "SELECT f.rowid FROM findings_fts JOIN findings f ON f.rowid = findings_fts.rowid "
-            f"JOIN documents d USING (doc_id) WHERE findings_fts MATCH ? AND {where} "
-            "ORDER BY bm25(findings_fts) LIMIT ?", [fts_query(terms), *params, depth]).fetchall()
-        return [r[0] for r in rows]
+        return self.lexical_index.search(terms, depth, self.allowed_ids(filters))
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None,
                one_per: str | None = None, depth: int = 200) -> list[Hit]:
@@ -122,7 +172,7 @@ class SearchEngine:
         """
         filters = filters or Filters()
         terms = query_terms(query)
-        dense = self.dense(encode([query], self.encoder)[0], depth, self.allowed_ids(filters))
+        dense = self.dense(self.embed(query), depth, self.allowed_ids(filters))
         fused = fuse([dense, self.lexical(terms, depth, filters)], [1.0, self.lexical_weight])
         return self.collect(fused, k, terms, one_per)
 
@@ -141,7 +191,7 @@ class SearchEngine:
                 filters.exclude_council = source.council
         if not text or not text.strip():
             raise ValueError("give a finding id or some text")
-        ranked = self.dense(encode([text], self.encoder)[0], max(200, 5 * k), self.allowed_ids(filters))
+        ranked = self.dense(self.embed(text), max(200, 5 * k), self.allowed_ids(filters))
         if source is not None:
             own = self.conn.execute("SELECT rowid FROM findings WHERE id = ?", (finding_id,)).fetchone()
             ranked = [r for r in ranked if own is None or r != own[0]]
@@ -150,13 +200,12 @@ class SearchEngine:
 
     def collect(self, scored: list[tuple[int, float]], k: int, terms: list[str],
                 one_per: str | None) -> list[Hit]:
-        """Turn scored rowids into hits: collapse duplicates, apply one-per, highlight."""
-        rows = self.rows([rowid for rowid, _ in scored[: max(k * 20, 200)]])
+        """Turn scored rowids into hits: collapse duplicates, apply one-per, highlight.
+
+        Only the first ``max(20 k, 200)`` scored rowids are candidates.
+        """
         hits, kept, seen_group = [], [], set()
-        for rowid, score in scored:
-            row = rows.get(rowid)
-            if row is None:
-                continue
+        for rowid, score, row in self.candidates(scored[: max(k * 20, 200)], max(ROW_CHUNK, 2 * k)):
             group = {"report": row["doc_id"], "council": row["council"]}.get(one_per or "")
             if group is not None and group in seen_group:
                 continue
@@ -170,21 +219,24 @@ class SearchEngine:
                 break
         return hits
 
+    def candidates(self, scored: list[tuple[int, float]], chunk: int):
+        """``(rowid, score, row)`` of scored rowids found in the store, rows read a chunk at a time."""
+        for start in range(0, len(scored), chunk):
+            part = scored[start : start + chunk]
+            rows = self.rows([rowid for rowid, _ in part])
+            yield from ((rowid, score, rows[rowid]) for rowid, score in part if rowid in rows)
+
     def rows(self, rowids: list[int]) -> dict[int, sqlite3.Row]:
         """Finding rows joined with their documents, by rowid."""
         if not rowids:
             return {}
         marks = ",".join("?" * len(rowids))
-        rows = self.conn.execute(
-            "SELECT f.rowid AS rowid, f.*, d.council, d.collection, d.published, d.source_url "
-            f"FROM findings f JOIN documents d USING (doc_id) WHERE f.rowid IN ({marks})", rowids)
+        rows = self.conn.execute(f"{ROW_QUERY} f.rowid IN ({marks})", rowids)
         return {r["rowid"]: r for r in rows}
 
     def finding(self, finding_id: str) -> Hit | None:
         """One finding by its stable id."""
-        row = self.conn.execute(
-            "SELECT f.rowid AS rowid, f.*, d.council, d.collection, d.published, d.source_url "
-            "FROM findings f JOIN documents d USING (doc_id) WHERE f.id = ?", (finding_id,)).fetchone()
+        row = self.conn.execute(f"{ROW_QUERY} f.id = ?", (finding_id,)).fetchone()
         return self.hit(row, 1.0, []) if row else None
 
     @staticmethod

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-SCHEMA = """
+FTS_TOKENIZE = "porter unicode61"
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY,
     path TEXT NOT NULL,
@@ -33,7 +34,7 @@ CREATE TABLE IF NOT EXISTS findings (
 CREATE INDEX IF NOT EXISTS findings_doc ON findings(doc_id);
 CREATE INDEX IF NOT EXISTS findings_label ON findings(label);
 CREATE VIRTUAL TABLE IF NOT EXISTS findings_fts USING fts5(
-    text, content='findings', content_rowid='rowid', tokenize='porter unicode61'
+    text, content='findings', content_rowid='rowid', tokenize='{FTS_TOKENIZE}'
 );
 CREATE TABLE IF NOT EXISTS embeddings (
     text_hash TEXT NOT NULL, model TEXT NOT NULL, vector BLOB NOT NULL,

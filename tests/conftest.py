@@ -53,3 +53,82 @@ def built_settings(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path):
     report = build(settings, progress=False)
     settings._report = report  # noqa: SLF001  (kept for assertions about the build)
     return settings
+
+
+TINY_FINDINGS = (
+    ("doc-a", "weakness", "Children's plans are not reviewed regularly and drift is common."),
+    ("doc-a", "weakness", "Plans for children are late and children wait too long."),
+    ("doc-a", "strength", "Supervision of social workers is regular and reflective."),
+    ("doc-a", "recommendation", "Improve the supervision of social workers."),
+    ("doc-a", "strength", "Asylum-seeking children are supported well by skilled staff."),
+    ("doc-b", "weakness", "Unaccompanied asylum seeking children wait for health assessments."),
+    ("doc-b", "strength", "The well-being of children in care is improving."),
+    ("doc-b", "weakness", "Supervision is irregular and supervisors do not record decisions."),
+    ("doc-b", "strength", "Supervision of social workers is regular and reflective."),
+    ("doc-b", "action", "The council will review children's plans every month."),
+    ("doc-b", "weakness", "Financial management is weak and the budget is overspent."),
+    ("doc-b", "strength", "Leaders know their services well and children's voices are heard."),
+)
+
+
+class FakeEncoder:
+    """A deterministic bag-of-words encoder that counts its calls (no model needed)."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: list[str], batch_size: int = 16):
+        import hashlib
+
+        import numpy as np
+
+        self.calls.append(list(texts))
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().replace("'", " ").split():
+                slot = int(hashlib.md5(word.strip(".,").encode()).hexdigest(), 16) % 384
+                out[row, slot] += 1.0
+            out[row] /= max(float(np.linalg.norm(out[row])), 1e-9)
+        return out
+
+
+@pytest.fixture()
+def tiny_store(tmp_path: Path):
+    """A store of a dozen hand-written findings in two reports (FTS5 index rebuilt)."""
+    import hashlib
+
+    from findings.store import connect, rebuild_fts, replace_findings, upsert_document
+
+    conn = connect(tmp_path / "findings.db")
+    for doc_id, council in (("doc-a", "Torbay"), ("doc-b", "Wiltshire")):
+        upsert_document(conn, {"doc_id": doc_id, "path": f"{doc_id}.txt", "content_hash": doc_id,
+                               "council": council, "collection": "test", "published": "2020-01-01",
+                               "text": "", "page_starts": "[0]"})
+    for doc_id in ("doc-a", "doc-b"):
+        rows = [{"id": f"{doc_id}-{unit}", "doc_id": doc_id, "unit": unit, "text": text, "label": label,
+                 "confidence": 0.9, "page": 1, "themes": [],
+                 "text_hash": hashlib.sha1(text.encode()).hexdigest()}
+                for unit, (doc, label, text) in enumerate(TINY_FINDINGS) if doc == doc_id]
+        replace_findings(conn, doc_id, rows, "test")
+    rebuild_fts(conn)
+    conn.commit()
+    return conn
+
+
+@pytest.fixture()
+def tiny_engine(tiny_store):
+    """A search engine over the tiny store, an exact FAISS index and the fake encoder."""
+    import faiss
+    import numpy as np
+
+    from findings.index import VectorIndex
+    from findings.search import SearchEngine
+
+    rows = tiny_store.execute("SELECT rowid, text FROM findings ORDER BY rowid").fetchall()
+    encoder = FakeEncoder()
+    index = faiss.IndexIDMap2(faiss.IndexFlatIP(384))
+    index.add_with_ids(encoder.encode([r[1] for r in rows]), np.array([r[0] for r in rows], dtype=np.int64))
+    encoder.calls.clear()
+    engine = SearchEngine(tiny_store, VectorIndex(index, threads=1), encoder, query_cache_size=2)
+    yield engine
+    engine.close()

@@ -40,3 +40,55 @@ def test_quality_flags_mark_low_confidence_and_long_texts():
     assert quality_flags("Plans are weak.", 0.95) == []
     assert quality_flags("Plans are weak.", 0.4) == ["low_confidence_label"]
     assert quality_flags("word " * 300, 0.9) == ["truncated_for_encoder"]
+
+
+def test_filters_key_is_hashable_and_tracks_values():
+    assert Filters().key() == (None,) * 8 and not Filters().active()
+    assert Filters(label="weakness").key() != Filters(council="weakness").key()
+    assert Filters(theme="x").active()
+
+
+def fts_lexical(conn, terms, depth, filters):
+    """The FTS5 query the engine used before BM25 moved into memory."""
+    where, params = filters.sql()
+    rows = conn.execute(
+        "SELECT f.rowid FROM findings_fts JOIN findings f ON f.rowid = findings_fts.rowid "
+        f"JOIN documents d USING (doc_id) WHERE findings_fts MATCH ? AND {where} "
+        "ORDER BY bm25(findings_fts) LIMIT ?", [fts_query(terms), *params, depth]).fetchall()
+    return [r[0] for r in rows]
+
+
+def test_engine_lexical_matches_the_fts5_query_with_filters(tiny_engine):
+    for query in ("supervision of social workers", "children's plans", "asylum-seeking children"):
+        for filters in (Filters(), Filters(label="weakness"), Filters(council="wiltshire")):
+            terms = tiny_engine.selective_terms(query_terms(query))
+            assert tiny_engine.lexical(query_terms(query), 5, filters) == fts_lexical(
+                tiny_engine.conn, terms, 5, filters)
+
+
+def test_selective_terms_keep_the_two_rarest_when_all_are_common(tiny_engine):
+    assert tiny_engine.document_frequency("children") > tiny_engine.document_frequency("budget") > 0
+    assert tiny_engine.selective_terms(["children", "budget", "supervision"]) == ["budget", "supervision"]
+
+
+def test_search_filters_collapses_duplicates_and_highlights(tiny_engine):
+    hits = tiny_engine.search("supervision of social workers", k=10)
+    texts = [h.text for h in hits]
+    assert len(texts) == len(set(texts))
+    assert "supervision" in hits[0].matched_terms and hits[0].highlights
+    weak = tiny_engine.search("supervision of social workers", k=10, filters=Filters(label="weakness"))
+    assert weak and {h.label for h in weak} == {"weakness"}
+    per_report = tiny_engine.search("children", k=10, one_per="report")
+    assert len(per_report) == len({h.doc_id for h in per_report}) == 2
+    assert tiny_engine.finding(hits[0].id).text == hits[0].text
+
+
+def test_query_embeddings_are_cached_in_a_bounded_lru(tiny_engine):
+    encoder = tiny_engine.encoder
+    first = tiny_engine.search("supervision", k=3)
+    assert tiny_engine.search("supervision", k=3) == first
+    assert encoder.calls == [["supervision"]]
+    tiny_engine.search("budget", k=3)
+    tiny_engine.search("plans", k=3)
+    tiny_engine.search("supervision", k=3)
+    assert [c[0] for c in encoder.calls] == ["supervision", "budget", "plans", "supervision"]

@@ -1,0 +1,29 @@
+"""``/search`` over the tiny store (no model, no corpus): filters, caching, shutdown."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+import api.main
+from findings.settings import Settings
+
+
+@pytest.fixture()
+def client(tiny_engine, monkeypatch):
+    monkeypatch.setattr(api.main, "load_engine", lambda settings: tiny_engine)
+    with TestClient(api.main.create_app(Settings())) as test_client:
+        yield test_client
+
+
+def test_search_applies_the_label_filter_and_reuses_the_query_embedding(client, tiny_engine):
+    params = {"q": "supervision of social workers", "label": "weakness"}
+    first = client.get("/search", params=params).json()
+    assert first and {h["label"] for h in first} == {"weakness"}
+    assert client.get("/search", params=params).json() == first
+    assert tiny_engine.encoder.calls == [["supervision of social workers"]]
+
+
+def test_health_and_blank_queries(client):
+    assert client.get("/health").json()["status"] == "ok"
+    assert client.get("/search", params={"q": "   "}).status_code == 422
