@@ -2,9 +2,10 @@
 
     python -m bench.segment_speed [--sample 4000]
 
-Segments every stored document (text extraction excluded: texts come from the store) in one
-process, counts the units, then times the fp32 sentence-transformers default encoding a random
-sample of those units and extrapolates to all of them. Writes ``docs/segment-speed.md``.
+Segments every stored document (text extraction excluded: texts come from the store) with
+the build's worker processes (``FINDINGS_WORKERS``, 2), counts the units, then times the fp32
+sentence-transformers default encoding a random sample of those units and extrapolates to all
+of them. Writes ``docs/segment-speed.md``.
 """
 
 from __future__ import annotations
@@ -14,24 +15,41 @@ import json
 import random
 import statistics
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 from bench.report import write_table
 from findings.encoder import load_encoder
+from findings.segment import segment_text
 from findings.settings import get_settings
 from findings.store import connect
 from nlp.author import author_from_publisher
-from nlp.pipeline import load_pipeline, make_doc, run
+from nlp.pipeline import load_pipeline
+
+_PIPELINE = None
 
 
-def segment_all(rows: list, pipeline) -> tuple[float, list[str]]:
-    """Seconds to segment every document, and the texts of all units."""
+def _load(model_dir: str) -> None:
+    global _PIPELINE
+    _PIPELINE = load_pipeline(model_dir)
+
+
+def _unit_texts(row: dict) -> list[str]:
+    author = author_from_publisher(row["publisher"]) if row["publisher"] else None
+    found = segment_text(_PIPELINE, row["text"], row["doc_id"], author,
+                         json.loads(row["page_starts"]), include_other=True)
+    return [f.text for f in found]
+
+
+def segment_all(rows: list[dict], model_dir: str, workers: int) -> tuple[float, list[str]]:
+    """Seconds to segment every document with the build's process pool, and all unit texts.
+
+    The time includes starting the workers and loading the pipeline in each.
+    """
     texts: list[str] = []
     start = time.perf_counter()
-    for row in rows:
-        doc = make_doc(pipeline, row["text"], row["doc_id"],
-                       author_from_publisher(row["publisher"]), json.loads(row["page_starts"]))
-        doc = next(run(pipeline, [doc]))
-        texts.extend(u.text for u in doc.spans["units"])
+    with ProcessPoolExecutor(workers, initializer=_load, initargs=(model_dir,)) as pool:
+        for unit_texts in pool.map(_unit_texts, rows, chunksize=2):
+            texts.extend(unit_texts)
     return time.perf_counter() - start, texts
 
 
@@ -55,13 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="docs/segment-speed.md")
     args = parser.parse_args(argv)
     settings = get_settings()
-    rows = connect(settings.db_path, read_only=True).execute(
-        "SELECT doc_id, text, publisher, page_starts FROM documents").fetchall()
-    seconds, texts = segment_all(rows, load_pipeline(settings.model_dir))
+    rows = [dict(r) for r in connect(settings.db_path, read_only=True).execute(
+        "SELECT doc_id, text, publisher, page_starts FROM documents")]
+    seconds, texts = segment_all(rows, str(settings.model_dir), settings.workers)
     rate = embed_rate(texts, args.sample)
     embed_seconds = len(texts) / rate
     table = (
-        "# Segmentation speed (one process, 2-core machine)\n\n"
+        f"# Segmentation speed ({settings.workers} worker processes, as `findings build`; "
+        "2-core machine)\n\n"
         "| documents | units | segment s | fp32 embed units/s (median of 3) | embed s (extrapolated) "
         "| segment / embed |\n|---|---|---|---|---|---|\n"
         f"| {len(rows)} | {len(texts)} | {seconds:.1f} | {rate:.1f} | {embed_seconds:.1f} "

@@ -131,7 +131,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     summary = train(args.gold, args.corpus or settings.corpus, args.out or settings.model_dir,
-                    seed=args.seed)
+                    seed=args.seed, progress=True)
     print(json.dumps(summary, indent=1))
     return 0
 
@@ -141,7 +141,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from findings.train import evaluate, format_result
 
     settings = get_settings()
-    result = evaluate(args.gold, args.corpus or settings.corpus, args.tools, folds=args.folds)
+    result = evaluate(args.gold, args.corpus or settings.corpus, args.tools, folds=args.folds,
+                      progress=True)
     print("== all gold documents (council-grouped CV) ==")
     print(format_result(result["all"]))
     print("\n== Ofsted inspection reports ==")

@@ -15,23 +15,25 @@ from nlp.training import (
     labelled_docs,
     load_scorer,
     read_jsonl,
-    train_classifier,
+    train_models,
 )
 
 
-def assemble_pipeline(classifier) -> Language:
-    """The full pipeline: structure components, theme tagger and a trained classifier."""
+def assemble_pipeline(classifier, scorer=None) -> Language:
+    """The full pipeline: structure components, theme tagger, text scorer and classifier."""
     pipeline = structure_pipeline()
     pipeline.add_pipe("theme_tagger")
-    pipe = pipeline.add_pipe("finding_classifier")
-    with tempfile.TemporaryDirectory() as tmp:
-        classifier.to_disk(tmp)
-        pipe.from_disk(tmp)
+    trained = [(scorer, pipeline.add_pipe("text_scorer"))] if scorer is not None else []
+    trained.append((classifier, pipeline.add_pipe("finding_classifier")))
+    for component, pipe in trained:
+        with tempfile.TemporaryDirectory() as tmp:
+            component.to_disk(tmp)
+            pipe.from_disk(tmp)
     return pipeline
 
 
 def train(gold_path: str | Path, corpus_dir: str | Path, out_dir: str | Path,
-          seed: int = 0) -> dict:
+          seed: int = 0, progress: bool = False) -> dict:
     """Train on all gold units and save the pipeline to ``out_dir``.
 
     Returns:
@@ -39,8 +41,8 @@ def train(gold_path: str | Path, corpus_dir: str | Path, out_dir: str | Path,
 
     """
     docs = labelled_docs(gold_path, corpus_dir)
-    classifier = train_classifier(docs, seed=seed)
-    pipeline = assemble_pipeline(classifier)
+    scorer, classifier = train_models(docs, seed=seed, progress=progress)
+    pipeline = assemble_pipeline(classifier, scorer)
     pipeline.meta.update({"name": "findings_pipeline", "version": "0.1.0",
                           "description": "Segments inspection reports into labelled findings"})
     pipeline.to_disk(out_dir)
@@ -53,7 +55,7 @@ def train(gold_path: str | Path, corpus_dir: str | Path, out_dir: str | Path,
 
 
 def evaluate(gold_path: str | Path, corpus_dir: str | Path, tools_dir: str | Path,
-             folds: int = 5, seed: int = 0) -> dict:
+             folds: int = 5, seed: int = 0, progress: bool = False) -> dict:
     """Council-grouped cross-validation scored by the official scorer.
 
     Returns:
@@ -64,7 +66,7 @@ def evaluate(gold_path: str | Path, corpus_dir: str | Path, tools_dir: str | Pat
     scorer = load_scorer(tools_dir)
     gold = read_jsonl(gold_path)
     docs = labelled_docs(gold_path, corpus_dir)
-    predicted = grouped_cross_validation(docs, folds=folds, seed=seed)
+    predicted = grouped_cross_validation(docs, folds=folds, seed=seed, progress=progress)
     collections = {doc_id: e.collection for doc_id, e in manifest_by_id(corpus_dir).items()}
     ofsted = [g for g in gold if collections.get(g["doc_id"]) == "ofsted-ilacs"]
     era = [g for g in gold if collections.get(g["doc_id"]) == "audit-commission"]

@@ -13,6 +13,7 @@ SPAN_ATTRIBUTES = {
     "label": None,
     "confidence": None,
     "scores": None,
+    "text_scores": None,
     "themes": None,
 }
 

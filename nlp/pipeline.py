@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import nlp  # noqa: F401  (registers extensions)
-from nlp import author, blocks, classifier, themes, units  # noqa: F401  (registers factories)
+from nlp import author, blocks, classifier, text_scorer, themes, units  # noqa: F401  (registers factories)
 
 STRUCTURE_PIPES = ("author_detector", "block_parser", "unit_segmenter")
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "findings-pipeline"

@@ -21,10 +21,13 @@ from spacy.tokens import Doc
 from corpus.documents import load_document
 from corpus.manifest import ReportEntry, manifest_by_id
 from nlp.author import author_from_publisher
-from nlp.classifier import FindingClassifier
+from nlp.classifier import LABELS, FindingClassifier
+from nlp.finetune import FineTuneConfig
 from nlp.pipeline import make_doc, run, structure_pipeline
+from nlp.text_scorer import TextScorer, unit_input
 
 MIN_COVER = 0.6
+TEXT_WEIGHT = 0.3
 
 
 @dataclass
@@ -125,26 +128,59 @@ def train_classifier(docs: list[LabelledDoc], seed: int = 0, **cfg: float) -> Fi
     return model
 
 
-def predictions(doc: Doc, model: FindingClassifier) -> list[dict]:
+def text_scorer_data(docs: list[LabelledDoc]) -> tuple[list[str], list[str]]:
+    """The transformer inputs and gold labels of the labelled units of some documents."""
+    texts, labels = [], []
+    for item in docs:
+        for unit, label in zip(item.doc.spans["units"], item.labels, strict=True):
+            if label is not None:
+                texts.append(unit_input(unit, item.doc._.author))
+                labels.append(label)
+    return texts, labels
+
+
+def train_text_scorer(docs: list[LabelledDoc], seed: int = 0, progress: bool = False) -> TextScorer:
+    """Fine-tune the text scorer's transformer on labelled documents."""
+    scorer = TextScorer()
+    texts, labels = text_scorer_data(docs)
+    scorer.fit(texts, labels, list(LABELS), FineTuneConfig(seed=seed), progress)
+    return scorer
+
+
+def train_models(docs: list[LabelledDoc], seed: int = 0, text_weight: float = TEXT_WEIGHT,
+                 progress: bool = False, **cfg: float) -> tuple[TextScorer | None, FindingClassifier]:
+    """Fit the text scorer (unless ``text_weight`` is 0) and the finding classifier."""
+    model = train_classifier(docs, seed=seed, text_weight=text_weight, **cfg)
+    scorer = train_text_scorer(docs, seed, progress) if text_weight else None
+    if scorer is not None:
+        model.cfg["text_scorer_labels"] = scorer.labels
+    return scorer, model
+
+
+def predictions(doc: Doc, model: FindingClassifier, scorer: TextScorer | None = None) -> list[dict]:
     """Scorer-format predictions (every labelled unit) for one processed doc."""
+    if scorer is not None:
+        scorer(doc)
     model(doc)
     return [{"doc_id": doc._.doc_id, "text": u.text, "label": u._.label} for u in doc.spans["units"]]
 
 
 def grouped_cross_validation(docs: list[LabelledDoc], folds: int = 5, seed: int = 0,
-                             **cfg: float) -> list[dict]:
+                             progress: bool = False, **cfg: float) -> list[dict]:
     """Predictions for every document from a model that never saw its council."""
+    from tqdm import tqdm
+
     councils = sorted({d.council for d in docs})
     fold_of = {council: i % folds for i, council in enumerate(councils)}
     out = []
-    for fold in range(folds):
+    for fold in tqdm(range(folds), desc="cross-validation folds", disable=not progress):
         train = [d for d in docs if fold_of[d.council] != fold]
         test = [d for d in docs if fold_of[d.council] == fold]
         if not test:
             continue
-        model = train_classifier(train, seed=seed, **cfg)
+        scorer, model = train_models(train, seed=seed, **cfg)
         for item in test:
-            out.extend(predictions(item.doc, model))
+            out.extend(predictions(item.doc, model, scorer))
     return out
 
 

@@ -1,0 +1,121 @@
+"""The ``text_scorer`` component: a small fine-tuned transformer judges what each unit says.
+
+The word-feature classifier cannot read meaning ("no longer inadequate", "less likely to be at
+risk", "is not afraid to pursue adoption"); a fine-tuned three-layer MiniLM can. It sees the
+unit with its place in the document (author, section kind, block kind) and sets
+``unit._.text_scores``, a probability per label, which the ``finding_classifier`` combines
+with its own. Inference is int8 ONNX on one thread per process; units that structural rules
+label anyway (headings, markers, furniture) are skipped. Serialises as ``cfg.json``,
+``model.onnx`` and the tokenizer files.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from nlp.finetune import INPUTS, FineTuneConfig, export_quantised, fine_tune
+
+SKIP_BLOCKS = ("marker", "header_cell", "heading", "contents_line", "furniture", "grade_line")
+
+
+def unit_input(unit: Span, author: str | None) -> str:
+    """The text the transformer reads: the unit's context kinds, then its words."""
+    return f"{author} {unit._.section_kind} {unit._.block_kind}: {unit.text}"
+
+
+class TextScorer:
+    """Set ``unit._.text_scores`` on the units of a document from a fine-tuned transformer."""
+
+    def __init__(self, name: str = "text_scorer", batch_size: int = 32, threads: int = 1) -> None:
+        """Create an untrained scorer (``fit`` or ``from_disk`` gives it a model)."""
+        self.name = name
+        self.cfg: dict = {"labels": [], "max_length": 96, "skip_blocks": list(SKIP_BLOCKS)}
+        self.batch_size = batch_size
+        self.threads = threads
+        self.session = None
+        self.model_bytes: bytes | None = None
+        self.tokenizer = None
+
+    @property
+    def labels(self) -> list[str]:
+        """The labels, in the order of the score columns."""
+        return self.cfg["labels"]
+
+    def fit(self, texts: list[str], labels: list[str], label_names: list[str],
+            config: FineTuneConfig | None = None, progress: bool = False) -> None:
+        """Fine-tune on unit inputs (see :func:`unit_input`) and load the exported model."""
+        config = config or FineTuneConfig()
+        model, tokenizer = fine_tune(texts, labels, label_names, config, progress)
+        self.cfg.update({"labels": list(label_names), "max_length": config.max_length,
+                         "fine_tune": vars(config)})
+        with tempfile.TemporaryDirectory() as tmp:
+            export_quantised(model, tokenizer, Path(tmp) / "model.onnx")
+            tokenizer.save_pretrained(Path(tmp) / "tokenizer")
+            self.load_model(Path(tmp))
+
+    def load_model(self, path: Path) -> None:
+        """Open the ONNX session and tokenizer saved under ``path`` (the model is kept in memory)."""
+        import onnxruntime as ort
+        from transformers import AutoTokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        self.model_bytes = (path / "model.onnx").read_bytes()
+        self.session = ort.InferenceSession(self.model_bytes, options,
+                                            providers=["CPUExecutionProvider"])
+        self.tokenizer = AutoTokenizer.from_pretrained(path / "tokenizer")
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """Label probabilities for unit inputs, in length-sorted batches."""
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        for start in range(0, len(texts), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            batch = self.tokenizer([texts[i] for i in rows], padding=True, truncation=True,
+                                   max_length=self.cfg["max_length"], return_tensors="np")
+            logits = self.session.run(None, {n: batch[n].astype(np.int64) for n in INPUTS})[0]
+            logits -= logits.max(axis=1, keepdims=True)
+            probs = np.exp(logits)
+            out[rows] = probs / probs.sum(axis=1, keepdims=True)
+        return out
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Score the units of a document (skipping rule-labelled block kinds)."""
+        if self.session is None:
+            return doc
+        units = [u for u in doc.spans.get("units", []) if u._.block_kind not in self.cfg["skip_blocks"]]
+        if units:
+            probs = self.predict_proba([unit_input(u, doc._.author) for u in units])
+            for unit, row in zip(units, probs, strict=True):
+                unit._.text_scores = row
+        return doc
+
+    def to_disk(self, path: str | Path, exclude: tuple = ()) -> None:
+        """Write ``cfg.json``, ``model.onnx`` and ``tokenizer/``."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "cfg.json").write_text(json.dumps(self.cfg, indent=1), encoding="utf-8")
+        if self.session is not None:
+            (path / "model.onnx").write_bytes(self.model_bytes)
+            self.tokenizer.save_pretrained(path / "tokenizer")
+
+    def from_disk(self, path: str | Path, exclude: tuple = ()) -> TextScorer:
+        """Load what :meth:`to_disk` wrote."""
+        path = Path(path)
+        self.cfg = json.loads((path / "cfg.json").read_text(encoding="utf-8"))
+        if (path / "model.onnx").is_file():
+            self.load_model(path)
+        return self
+
+
+@Language.factory("text_scorer", default_config={"batch_size": 32, "threads": 1})
+def make_text_scorer(nlp: Language, name: str, batch_size: int, threads: int) -> TextScorer:
+    """Create an (untrained) text scorer."""
+    return TextScorer(name, batch_size, threads)
