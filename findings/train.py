@@ -11,6 +11,7 @@ from spacy.language import Language
 from corpus.manifest import manifest_by_id
 from nlp.pipeline import structure_pipeline
 from nlp.training import (
+    TEXT_WEIGHT,
     grouped_cross_validation,
     labelled_docs,
     load_scorer,
@@ -33,7 +34,7 @@ def assemble_pipeline(classifier, scorer=None) -> Language:
 
 
 def train(gold_path: str | Path, corpus_dir: str | Path, out_dir: str | Path,
-          seed: int = 0, progress: bool = False) -> dict:
+          seed: int = 0, text_weight: float = TEXT_WEIGHT, progress: bool = False) -> dict:
     """Train on all gold units and save the pipeline to ``out_dir``.
 
     Returns:
@@ -41,7 +42,7 @@ def train(gold_path: str | Path, corpus_dir: str | Path, out_dir: str | Path,
 
     """
     docs = labelled_docs(gold_path, corpus_dir)
-    scorer, classifier = train_models(docs, seed=seed, progress=progress)
+    scorer, classifier = train_models(docs, seed=seed, text_weight=text_weight, progress=progress)
     pipeline = assemble_pipeline(classifier, scorer)
     pipeline.meta.update({"name": "findings_pipeline", "version": "0.1.0",
                           "description": "Segments inspection reports into labelled findings"})
@@ -55,7 +56,8 @@ def train(gold_path: str | Path, corpus_dir: str | Path, out_dir: str | Path,
 
 
 def evaluate(gold_path: str | Path, corpus_dir: str | Path, tools_dir: str | Path,
-             folds: int = 5, seed: int = 0, progress: bool = False) -> dict:
+             folds: int = 5, seed: int = 0, text_weight: float = TEXT_WEIGHT,
+             progress: bool = False) -> dict:
     """Council-grouped cross-validation scored by the official scorer.
 
     Returns:
@@ -66,7 +68,8 @@ def evaluate(gold_path: str | Path, corpus_dir: str | Path, tools_dir: str | Pat
     scorer = load_scorer(tools_dir)
     gold = read_jsonl(gold_path)
     docs = labelled_docs(gold_path, corpus_dir)
-    predicted = grouped_cross_validation(docs, folds=folds, seed=seed, progress=progress)
+    predicted = grouped_cross_validation(docs, folds=folds, seed=seed, progress=progress,
+                                         text_weight=text_weight)
     collections = {doc_id: e.collection for doc_id, e in manifest_by_id(corpus_dir).items()}
     ofsted = [g for g in gold if collections.get(g["doc_id"]) == "ofsted-ilacs"]
     era = [g for g in gold if collections.get(g["doc_id"]) == "audit-commission"]
