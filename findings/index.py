@@ -151,8 +151,15 @@ class VectorIndex:
         return int(self.index.ntotal)
 
     def vector_of(self, rowid: int) -> np.ndarray:
-        """The stored vector of a finding."""
-        return self.vectors[int(np.searchsorted(self.ids, rowid))]
+        """The stored vector of a finding.
+
+        Raises:
+            KeyError: the finding is not in the index.
+        """
+        position = int(np.searchsorted(self.ids, rowid))
+        if position >= len(self.ids) or self.ids[position] != rowid:
+            raise KeyError(rowid)
+        return self.vectors[position]
 
     def subset_rows(self, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Positions of the sorted ``allowed`` ids that are indexed, and their vectors."""

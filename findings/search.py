@@ -181,7 +181,7 @@ class SearchEngine:
                 one_per: str | None = None) -> list[Hit]:
         """Nearest findings to a stored finding or a free text (dense similarity)."""
         filters = filters or Filters()
-        source = None
+        own_rowid, vector = None, None
         if finding_id:
             source = self.finding(finding_id)
             if source is None:
@@ -189,14 +189,26 @@ class SearchEngine:
             text = source.text
             if exclude_same_council and source.council:
                 filters.exclude_council = source.council
+            own_rowid, vector = self.stored_vector(finding_id)
         if not text or not text.strip():
             raise ValueError("give a finding id or some text")
-        ranked = self.dense(self.embed(text), max(200, 5 * k), self.allowed_ids(filters))
-        if source is not None:
-            own = self.conn.execute("SELECT rowid FROM findings WHERE id = ?", (finding_id,)).fetchone()
-            ranked = [r for r in ranked if own is None or r != own[0]]
+        query = vector if vector is not None else self.embed(text)
+        ranked = [r for r in self.dense(query, max(200, 5 * k), self.allowed_ids(filters)) if r != own_rowid]
         scored = [(r, 1.0 / (RRF_K + i + 1)) for i, r in enumerate(ranked)]
         return self.collect(scored, k, query_terms(text), one_per)
+
+    def stored_vector(self, finding_id: str) -> tuple[int | None, np.ndarray | None]:
+        """A stored finding's rowid and indexed vector (None for what is missing).
+
+        A lookup by id reuses the indexed vector instead of encoding the finding's text again.
+        """
+        own = self.conn.execute("SELECT rowid FROM findings WHERE id = ?", (finding_id,)).fetchone()
+        if own is None:
+            return None, None
+        try:
+            return own[0], self.index.vector_of(own[0])
+        except KeyError:
+            return own[0], None
 
     def collect(self, scored: list[tuple[int, float]], k: int, terms: list[str],
                 one_per: str | None) -> list[Hit]:
