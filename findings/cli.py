@@ -125,13 +125,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def text_weight_option(args: argparse.Namespace) -> dict:
+    """``--text-weight`` as a keyword argument, or nothing (the library default) when not given."""
+    return {} if args.text_weight is None else {"text_weight": args.text_weight}
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     """Train the pipeline from the gold units."""
     from findings.train import train
 
     settings = get_settings()
     summary = train(args.gold, args.corpus or settings.corpus, args.out or settings.model_dir,
-                    seed=args.seed, text_weight=args.text_weight, progress=True)
+                    seed=args.seed, progress=True, **text_weight_option(args))
     print(json.dumps(summary, indent=1))
     return 0
 
@@ -142,7 +147,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     result = evaluate(args.gold, args.corpus or settings.corpus, args.tools, folds=args.folds,
-                      text_weight=args.text_weight, progress=True)
+                      progress=True, **text_weight_option(args))
     print("== all gold documents (council-grouped CV) ==")
     print(format_result(result["all"]))
     print("\n== Ofsted inspection reports ==")
@@ -209,9 +214,9 @@ def parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=f"{name} the finding classifier on the gold units")
         p.add_argument("--gold", default="../shared/gold/findings-dev.jsonl")
         p.add_argument("--corpus", help="corpus folder with reports.csv")
-        p.add_argument("--text-weight", type=float, default=0.0,
-                       help="also fine-tune the text scorer and give it this weight (0: off; "
-                            "0.3 measured best, see models/README.md)")
+        p.add_argument("--text-weight", type=float, default=None,
+                       help="weight of the fine-tuned text scorer in the classifier (default 0.3, "
+                            "measured best; 0 leaves the scorer out, see models/README.md)")
         p.set_defaults(func=func)
     sub.choices["train"].add_argument("--out", help="where to save the pipeline")
     sub.choices["train"].add_argument("--seed", type=int, default=0)

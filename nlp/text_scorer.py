@@ -5,13 +5,21 @@ risk", "is not afraid to pursue adoption"); a fine-tuned three-layer MiniLM can.
 unit with its place in the document (author, section kind, block kind) and sets
 ``unit._.text_scores``, a probability per label, which the ``finding_classifier`` combines
 with its own. Inference is int8 ONNX on one thread per process; units that structural rules
-label anyway (headings, markers, furniture) are skipped. Serialises as ``cfg.json``,
-``model.onnx`` and the tokenizer files.
+label anyway (headings, markers, furniture) are skipped.
+
+Serialises as ``cfg.json`` and ``adapter.npz``: the LoRA updates, biases, norms and head that
+fine-tuning changed (about 1.5 MB). Loading applies them to the packaged MiniLM weights and
+exports an int8 ONNX model, cached under ``$FINDINGS_CACHE_DIR`` (default
+``~/.cache/findings``) by the adapter's hash, so only the first load pays the export. A
+full fine-tune (``lora_rank=0``) is saved as ``model.onnx`` instead.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -19,7 +27,16 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from nlp.finetune import INPUTS, FineTuneConfig, export_quantised, fine_tune
+from nlp.finetune import (
+    INPUTS,
+    FineTuneConfig,
+    base_model_dir,
+    export_quantised,
+    fine_tune,
+    merge_low_rank_updates,
+    rebuild_model,
+    trained_state,
+)
 
 SKIP_BLOCKS = ("marker", "header_cell", "heading", "contents_line", "furniture", "grade_line")
 
@@ -40,6 +57,7 @@ class TextScorer:
         self.threads = threads
         self.session = None
         self.model_bytes: bytes | None = None
+        self.adapter: dict[str, np.ndarray] | None = None
         self.tokenizer = None
 
     @property
@@ -51,26 +69,56 @@ class TextScorer:
             config: FineTuneConfig | None = None, progress: bool = False) -> None:
         """Fine-tune on unit inputs (see :func:`unit_input`) and load the exported model."""
         config = config or FineTuneConfig()
-        model, tokenizer = fine_tune(texts, labels, label_names, config, progress)
+        model, _ = fine_tune(texts, labels, label_names, config, progress)
         self.cfg.update({"labels": list(label_names), "max_length": config.max_length,
                          "fine_tune": vars(config)})
-        with tempfile.TemporaryDirectory() as tmp:
-            export_quantised(model, tokenizer, Path(tmp) / "model.onnx")
-            tokenizer.save_pretrained(Path(tmp) / "tokenizer")
-            self.load_model(Path(tmp))
+        self.adapter = trained_state(model) if config.lora_rank else None
+        merge_low_rank_updates(model)
+        self.load_model(self.export(model))
 
-    def load_model(self, path: Path) -> None:
-        """Open the ONNX session and tokenizer saved under ``path`` (the model is kept in memory)."""
+    def export(self, model) -> bytes:
+        """The int8 ONNX bytes of a fine-tuned (merged) model."""
+        with tempfile.TemporaryDirectory() as tmp:
+            export_quantised(model, self.load_tokenizer(), Path(tmp) / "model.onnx")
+            return (Path(tmp) / "model.onnx").read_bytes()
+
+    def load_tokenizer(self):
+        """The packaged MiniLM tokenizer (fine-tuning does not change it)."""
+        if self.tokenizer is None:
+            from transformers import AutoTokenizer
+
+            self.tokenizer = AutoTokenizer.from_pretrained(base_model_dir())
+        return self.tokenizer
+
+    def load_model(self, model_bytes: bytes) -> None:
+        """Open an ONNX session on a model kept in memory."""
         import onnxruntime as ort
-        from transformers import AutoTokenizer
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
-        self.model_bytes = (path / "model.onnx").read_bytes()
-        self.session = ort.InferenceSession(self.model_bytes, options,
-                                            providers=["CPUExecutionProvider"])
-        self.tokenizer = AutoTokenizer.from_pretrained(path / "tokenizer")
+        self.model_bytes = model_bytes
+        self.session = ort.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
+        self.load_tokenizer()
+
+    def model_from_adapter(self, adapter_bytes: bytes) -> bytes:
+        """Rebuild, export and cache the int8 model that an ``adapter.npz`` describes."""
+        digest = hashlib.sha256(adapter_bytes + json.dumps(self.cfg, sort_keys=True).encode()).hexdigest()
+        cached = cache_dir() / f"text-scorer-{digest[:24]}.onnx"
+        if cached.is_file():
+            return cached.read_bytes()
+        with np.load(io.BytesIO(adapter_bytes)) as saved:
+            state = {name: saved[name] for name in saved.files}
+        model = rebuild_model(state, FineTuneConfig(**self.cfg["fine_tune"]), len(self.labels))
+        model_bytes = self.export(model)
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_bytes(model_bytes)
+            os.replace(partial, cached)
+        except OSError:
+            pass  # a read-only cache only costs the export again next time
+        return model_bytes
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Label probabilities for unit inputs, in length-sorted batches."""
@@ -98,21 +146,35 @@ class TextScorer:
         return doc
 
     def to_disk(self, path: str | Path, exclude: tuple = ()) -> None:
-        """Write ``cfg.json``, ``model.onnx`` and ``tokenizer/``."""
+        """Write ``cfg.json`` and ``adapter.npz`` (or ``model.onnx`` for a full fine-tune)."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         (path / "cfg.json").write_text(json.dumps(self.cfg, indent=1), encoding="utf-8")
-        if self.session is not None:
+        if self.adapter is not None:
+            buffer = io.BytesIO()
+            np.savez(buffer, **self.adapter)
+            (path / "adapter.npz").write_bytes(buffer.getvalue())
+        elif self.session is not None:
             (path / "model.onnx").write_bytes(self.model_bytes)
-            self.tokenizer.save_pretrained(path / "tokenizer")
 
     def from_disk(self, path: str | Path, exclude: tuple = ()) -> TextScorer:
         """Load what :meth:`to_disk` wrote."""
         path = Path(path)
         self.cfg = json.loads((path / "cfg.json").read_text(encoding="utf-8"))
-        if (path / "model.onnx").is_file():
-            self.load_model(path)
+        if (path / "adapter.npz").is_file():
+            adapter_bytes = (path / "adapter.npz").read_bytes()
+            with np.load(io.BytesIO(adapter_bytes)) as saved:
+                self.adapter = {name: saved[name] for name in saved.files}
+            self.load_model(self.model_from_adapter(adapter_bytes))
+        elif (path / "model.onnx").is_file():
+            self.load_model((path / "model.onnx").read_bytes())
         return self
+
+
+def cache_dir() -> Path:
+    """Where exported text-scorer models are cached (``$FINDINGS_CACHE_DIR`` or ~/.cache)."""
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "findings"
+    return Path(os.environ.get("FINDINGS_CACHE_DIR", default))
 
 
 @Language.factory("text_scorer", default_config={"batch_size": 32, "threads": 1})

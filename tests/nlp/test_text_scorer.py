@@ -21,7 +21,8 @@ REPORT = "Summary\n\nLeaders are ambitious and effective.\n\nToo many assessment
 
 @pytest.fixture(scope="module")
 def scorer():
-    tiny = FineTuneConfig(n_layers=1, epochs=6, learning_rate=3e-4, batch_size=4, max_length=32)
+    tiny = FineTuneConfig(n_layers=1, epochs=6, learning_rate=2e-3, batch_size=4, max_length=32,
+                          lora_rank=4)
     model = TextScorer()
     model.fit(GOOD * 3 + BAD * 3, ["strength"] * 12 + ["weakness"] * 12,
               ["strength", "weakness"], tiny)
@@ -45,11 +46,26 @@ def test_units_are_scored_but_headings_skipped(scorer):
     assert scored["Too many assessments are late."] is not None
 
 
-def test_round_trip_keeps_the_scores(scorer, tmp_path):
-    scorer.to_disk(tmp_path)
-    loaded = TextScorer().from_disk(tmp_path)
+def test_round_trip_saves_only_the_adapter_and_keeps_the_scores(scorer, tmp_path, monkeypatch):
+    monkeypatch.setenv("FINDINGS_CACHE_DIR", str(tmp_path / "cache"))
+    scorer.to_disk(tmp_path / "scorer")
+    assert sorted(p.name for p in (tmp_path / "scorer").iterdir()) == ["adapter.npz", "cfg.json"]
+    loaded = TextScorer().from_disk(tmp_path / "scorer")
     assert loaded.labels == ["strength", "weakness"]
     np.testing.assert_allclose(loaded.predict_proba(BAD), scorer.predict_proba(BAD), rtol=1e-5)
+    assert len(list((tmp_path / "cache").glob("text-scorer-*.onnx"))) == 1
+    again = TextScorer().from_disk(tmp_path / "scorer")
+    assert again.model_bytes == loaded.model_bytes
+
+
+def test_a_full_fine_tune_is_saved_as_an_onnx_model(tmp_path):
+    full = FineTuneConfig(n_layers=1, epochs=1, batch_size=4, max_length=32, lora_rank=0)
+    model = TextScorer()
+    model.fit(GOOD + BAD, ["strength"] * 4 + ["weakness"] * 4, ["strength", "weakness"], full)
+    model.to_disk(tmp_path)
+    assert (tmp_path / "model.onnx").is_file() and not (tmp_path / "adapter.npz").exists()
+    loaded = TextScorer().from_disk(tmp_path)
+    np.testing.assert_allclose(loaded.predict_proba(GOOD), model.predict_proba(GOOD), rtol=1e-5)
 
 
 def test_classifier_weighs_text_scores_by_label_name():
