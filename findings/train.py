@@ -21,11 +21,12 @@ from nlp.training import (
 
 
 def assemble_pipeline(classifier, scorer=None) -> Language:
-    """The full pipeline: structure components, theme tagger, text scorer and classifier."""
+    """The full pipeline: structure components, theme tagger, classifier and text scorer."""
     pipeline = structure_pipeline()
     pipeline.add_pipe("theme_tagger")
-    trained = [(scorer, pipeline.add_pipe("text_scorer"))] if scorer is not None else []
-    trained.append((classifier, pipeline.add_pipe("finding_classifier")))
+    trained = [(classifier, pipeline.add_pipe("finding_classifier"))]
+    if scorer is not None:
+        trained.append((scorer, pipeline.add_pipe("text_scorer")))
     for component, pipe in trained:
         with tempfile.TemporaryDirectory() as tmp:
             component.to_disk(tmp)

@@ -31,7 +31,7 @@ class FindingClassifier:
 
     def __init__(self, name: str = "finding_classifier", struct_weight: float = 1.0,
                  regularisation: float = 8.0, polarity: bool = True, rules: bool = True,
-                 context: bool = True, text_weight: float = 0.0) -> None:
+                 context: bool = True) -> None:
         """Create an untrained classifier.
 
         Args:
@@ -41,14 +41,11 @@ class FindingClassifier:
             polarity: use the judgement-cue features of the polarity lexicon.
             rules: apply the structural rules of ``patterns/rules.json`` over the model.
             context: use the context features of :mod:`nlp.context`.
-            text_weight: weight of the ``text_scorer``'s probabilities in the combined
-                judgement (0 ignores them).
 
         """
         self.name = name
         self.cfg = {"struct_weight": struct_weight, "regularisation": regularisation,
                     "polarity": polarity, "context": context, "labels": list(LABELS),
-                    "text_weight": text_weight, "text_scorer_labels": list(LABELS),
                     "rules": dict(default_patterns("rules")) if rules else {}}
         self.featurizer = UnitFeaturizer(struct_weight, polarity, context)
         self.text_rules = compile_search(self.cfg["rules"].get("text_labels", {}))
@@ -91,16 +88,6 @@ class FindingClassifier:
         probs = np.exp(logits)
         return probs / probs.sum(axis=1, keepdims=True)
 
-    def with_text_scores(self, row: np.ndarray, text_scores: np.ndarray | None) -> np.ndarray:
-        """Combine the model's probabilities with the text scorer's (weighted geometric mean)."""
-        weight = self.cfg.get("text_weight", 0.0)
-        if text_scores is None or not weight:
-            return row
-        order = [self.cfg["text_scorer_labels"].index(label) for label in self.labels]
-        mixed = (1 - weight) * np.log(row + 1e-9) + weight * np.log(np.asarray(text_scores)[order] + 1e-9)
-        mixed = np.exp(mixed - mixed.max())
-        return mixed / mixed.sum()
-
     def rule_label(self, unit: Span, author: str | None) -> str | None:
         """The label a structural rule gives a unit, or None when no rule applies."""
         rules = self.cfg.get("rules") or {}
@@ -125,7 +112,6 @@ class FindingClassifier:
             return doc
         probs = self.predict_proba(self.featurizer.units(units, doc._.author))
         for unit, row in zip(units, probs, strict=True):
-            row = self.with_text_scores(row, unit._.text_scores)
             ruled = self.rule_label(unit, doc._.author)
             if ruled in self.labels:
                 row = np.where(np.array(self.labels) == ruled, 1.0, 0.0)
@@ -159,10 +145,9 @@ class FindingClassifier:
 
 @Language.factory("finding_classifier",
                   default_config={"struct_weight": 1.0, "regularisation": 8.0, "polarity": True,
-                                  "rules": True, "context": True, "text_weight": 0.0})
+                                  "rules": True, "context": True})
 def make_finding_classifier(nlp: Language, name: str, struct_weight: float,
                             regularisation: float, polarity: bool, rules: bool,
-                            context: bool, text_weight: float) -> FindingClassifier:
+                            context: bool) -> FindingClassifier:
     """Create an (untrained) finding classifier."""
-    return FindingClassifier(name, struct_weight, regularisation, polarity, rules, context,
-                             text_weight)
+    return FindingClassifier(name, struct_weight, regularisation, polarity, rules, context)

@@ -27,7 +27,7 @@ from nlp.pipeline import make_doc, run, structure_pipeline
 from nlp.text_scorer import TextScorer, unit_input
 
 MIN_COVER = 0.6
-TEXT_WEIGHT = 0.3  # weight of the text scorer in the classifier (grouped CV: 0.3-0.5 within 0.002)
+TEXT_WEIGHT = 0.3  # the text scorer's weight against the classifier (grouped CV: 0.3-0.5 within 0.002)
 
 
 @dataclass
@@ -139,9 +139,10 @@ def text_scorer_data(docs: list[LabelledDoc]) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
-def train_text_scorer(docs: list[LabelledDoc], seed: int = 0, progress: bool = False) -> TextScorer:
+def train_text_scorer(docs: list[LabelledDoc], seed: int = 0, weight: float = TEXT_WEIGHT,
+                      progress: bool = False) -> TextScorer:
     """Fine-tune the text scorer's transformer on labelled documents."""
-    scorer = TextScorer()
+    scorer = TextScorer(weight=weight)
     texts, labels = text_scorer_data(docs)
     scorer.fit(texts, labels, list(LABELS), FineTuneConfig(seed=seed), progress)
     return scorer
@@ -149,19 +150,17 @@ def train_text_scorer(docs: list[LabelledDoc], seed: int = 0, progress: bool = F
 
 def train_models(docs: list[LabelledDoc], seed: int = 0, text_weight: float = TEXT_WEIGHT,
                  progress: bool = False, **cfg: float) -> tuple[TextScorer | None, FindingClassifier]:
-    """Fit the text scorer (unless ``text_weight`` is 0) and the finding classifier."""
-    model = train_classifier(docs, seed=seed, text_weight=text_weight, **cfg)
-    scorer = train_text_scorer(docs, seed, progress) if text_weight else None
-    if scorer is not None:
-        model.cfg["text_scorer_labels"] = scorer.labels
+    """Fit the finding classifier and the text scorer (unless ``text_weight`` is 0)."""
+    model = train_classifier(docs, seed=seed, **cfg)
+    scorer = train_text_scorer(docs, seed, text_weight, progress) if text_weight else None
     return scorer, model
 
 
 def predictions(doc: Doc, model: FindingClassifier, scorer: TextScorer | None = None) -> list[dict]:
     """Scorer-format predictions (every labelled unit) for one processed doc."""
+    model(doc)
     if scorer is not None:
         scorer(doc)
-    model(doc)
     return [{"doc_id": doc._.doc_id, "text": u.text, "label": u._.label} for u in doc.spans["units"]]
 
 

@@ -31,7 +31,7 @@ def labels(pipeline, text, author="inspectorate"):
 
 def test_pipeline_has_the_registered_components(pipeline):
     assert pipeline.pipe_names == ["author_detector", "block_parser", "unit_segmenter",
-                                   "theme_tagger", "text_scorer", "finding_classifier"]
+                                   "theme_tagger", "finding_classifier", "text_scorer"]
 
 
 def test_recommendation_strength_and_weakness_are_told_apart(pipeline):

@@ -1,14 +1,13 @@
-"""The text scorer: fine-tunes, scores units, round-trips to disk; the classifier combines it."""
+"""The text scorer: fine-tunes, reads the units the classifier is unsure of, round-trips to disk."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from nlp.classifier import FindingClassifier
 from nlp.finetune import FineTuneConfig
 from nlp.pipeline import make_doc, run, structure_pipeline
-from nlp.text_scorer import TextScorer
+from nlp.text_scorer import TextScorer, combine
 
 pytestmark = pytest.mark.slow
 
@@ -35,6 +34,12 @@ def test_probabilities_are_distributions_that_learn_the_examples(scorer):
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
     assert (probs[:4, 0] > probs[:4, 1]).mean() >= 0.75
     assert (probs[4:, 1] > probs[4:, 0]).mean() >= 0.75
+
+
+def test_a_units_scores_do_not_depend_on_the_other_units(scorer):
+    alone = scorer.predict_proba(BAD[:1])
+    with_others = scorer.predict_proba(BAD[:1] + GOOD + ["A much longer unit about plans " * 6])
+    np.testing.assert_array_equal(alone[0], with_others[0])
 
 
 def test_units_are_scored_but_headings_skipped(scorer):
@@ -68,11 +73,24 @@ def test_a_full_fine_tune_is_saved_as_an_onnx_model(tmp_path):
     np.testing.assert_allclose(loaded.predict_proba(GOOD), model.predict_proba(GOOD), rtol=1e-5)
 
 
-def test_classifier_weighs_text_scores_by_label_name():
-    classifier = FindingClassifier(text_weight=1.0)
-    classifier.cfg["labels"] = ["strength", "weakness"]
-    classifier.cfg["text_scorer_labels"] = ["weakness", "strength"]
-    combined = classifier.with_text_scores(np.array([0.9, 0.1]), np.array([0.8, 0.2]))
-    np.testing.assert_allclose(combined, [0.2, 0.8], atol=1e-6)
-    classifier.cfg["text_weight"] = 0.0
-    assert classifier.with_text_scores(np.array([0.9, 0.1]), np.array([0.8, 0.2]))[0] == 0.9
+def test_opinions_are_combined_by_label_name():
+    combined = combine({"strength": 0.9, "weakness": 0.1}, {"weakness": 0.8, "strength": 0.2}, 1.0)
+    assert combined == pytest.approx({"strength": 0.2, "weakness": 0.8}, abs=1e-6)
+    assert combine({"strength": 0.9, "weakness": 0.1}, {"weakness": 0.8, "strength": 0.2},
+                   0.0)["strength"] == pytest.approx(0.9)
+    assert combine(None, {"strength": 0.4, "weakness": 0.6}, 0.3) == {"strength": 0.4, "weakness": 0.6}
+
+
+def test_only_units_the_classifier_is_unsure_of_are_read(scorer):
+    pipeline = structure_pipeline()
+    doc = next(run(pipeline, [make_doc(pipeline, REPORT, "fixture", "inspectorate")]))
+    sure, unsure = [u for u in doc.spans["units"] if u.text != "Summary"]
+    sure._.label, sure._.confidence, sure._.scores = "weakness", 0.95, {"strength": 0.05, "weakness": 0.95}
+    unsure._.label, unsure._.confidence, unsure._.scores = "other", 0.6, {"strength": 0.6, "weakness": 0.4}
+    scorer(doc)
+    assert sure._.text_scores is None and sure._.label == "weakness"
+    assert unsure._.text_scores is not None
+    text = dict(zip(scorer.labels, unsure._.text_scores, strict=True))
+    expected = combine({"strength": 0.6, "weakness": 0.4}, text, scorer.cfg["weight"])
+    assert unsure._.scores == pytest.approx(expected)
+    assert unsure._.label == max(unsure._.scores, key=unsure._.scores.get)
