@@ -218,9 +218,18 @@ def combine(model_scores: dict[str, float] | None, text_scores: dict[str, float]
 
 
 def cache_dir() -> Path:
-    """Where exported text-scorer models are cached (``$FINDINGS_CACHE_DIR`` or ~/.cache)."""
-    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "findings"
-    return Path(os.environ.get("FINDINGS_CACHE_DIR", default))
+    """Where exported text-scorer models are cached.
+
+    ``$FINDINGS_CACHE_DIR``, else ``$XDG_CACHE_HOME/findings`` or ``~/.cache/findings``, else (no
+    home directory) the system's temporary folder.
+    """
+    if os.environ.get("FINDINGS_CACHE_DIR"):
+        return Path(os.environ["FINDINGS_CACHE_DIR"])
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except RuntimeError:
+        base = Path(tempfile.gettempdir())
+    return base / "findings"
 
 
 @Language.factory("text_scorer",
