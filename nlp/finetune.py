@@ -128,9 +128,9 @@ def rebuild_model(state: dict[str, np.ndarray], config: FineTuneConfig, n_labels
     import torch
 
     model = build_model(config.n_layers, n_labels, config.lora_rank, config.lora_alpha)
-    missing = set(state) - {name for name, _ in model.named_parameters()}
-    if missing:
-        raise ValueError(f"saved text scorer has tensors the model lacks: {sorted(missing)[:3]}")
+    unknown = set(state) - {name for name, _ in model.named_parameters()}
+    if unknown:
+        raise ValueError(f"saved text scorer has tensors the model lacks: {sorted(unknown)[:3]}")
     model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()}, strict=False)
     merge_low_rank_updates(model)
     return model.eval()

@@ -9,7 +9,7 @@ the weighted geometric mean of both opinions (``weight`` on its own). Inference 
 one thread per process.
 
 Serialises as ``cfg.json`` and ``adapter.npz``: the LoRA updates, biases, norms and head that
-fine-tuning changed (about 1.5 MB). Loading applies them to the packaged MiniLM weights and
+fine-tuning changed (1.4 MB). Loading applies them to the packaged MiniLM weights and
 exports an int8 ONNX model, cached under ``$FINDINGS_CACHE_DIR`` (default
 ``~/.cache/findings``) by the adapter's hash, so only the first load pays the export. A
 full fine-tune (``lora_rank=0``) is saved as ``model.onnx`` instead.
@@ -48,7 +48,7 @@ def unit_input(unit: Span, author: str | None) -> str:
 
 
 class TextScorer:
-    """Set ``unit._.text_scores`` on the units of a document from a fine-tuned transformer."""
+    """Relabel the units the classifier is unsure of with a fine-tuned transformer's opinion."""
 
     def __init__(self, name: str = "text_scorer", batch_size: int = 1, threads: int = 1,
                  weight: float = 0.3, gate: float = 0.8) -> None:
@@ -117,15 +117,13 @@ class TextScorer:
         self.load_tokenizer()
 
     def model_from_adapter(self, adapter_bytes: bytes) -> bytes:
-        """Rebuild, export and cache the int8 model that an ``adapter.npz`` describes."""
+        """Rebuild, export and cache the int8 model of ``self.adapter`` (read from ``adapter_bytes``)."""
         model_cfg = {"labels": self.labels, "fine_tune": self.cfg["fine_tune"]}
         digest = hashlib.sha256(adapter_bytes + json.dumps(model_cfg, sort_keys=True).encode()).hexdigest()
         cached = cache_dir() / f"text-scorer-{digest[:24]}.onnx"
         if cached.is_file():
             return cached.read_bytes()
-        with np.load(io.BytesIO(adapter_bytes)) as saved:
-            state = {name: saved[name] for name in saved.files}
-        model = rebuild_model(state, FineTuneConfig(**self.cfg["fine_tune"]), len(self.labels))
+        model = rebuild_model(self.adapter, FineTuneConfig(**self.cfg["fine_tune"]), len(self.labels))
         model_bytes = self.export(model)
         try:
             cached.parent.mkdir(parents=True, exist_ok=True)
