@@ -215,7 +215,7 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--gold", default="../shared/gold/findings-dev.jsonl")
         p.add_argument("--corpus", help="corpus folder with reports.csv")
         p.add_argument("--text-weight", type=float, default=None,
-                       help="weight of the fine-tuned text scorer in the classifier (default 0.3, "
+                       help="weight of the fine-tuned text scorer against the classifier (default 0.3, "
                             "measured best; 0 leaves the scorer out, see models/README.md)")
         p.set_defaults(func=func)
     sub.choices["train"].add_argument("--out", help="where to save the pipeline")
