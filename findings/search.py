@@ -183,13 +183,13 @@ class SearchEngine:
         filters = filters or Filters()
         own_rowid, vector = None, None
         if finding_id:
-            source = self.finding(finding_id)
+            source = self.conn.execute(f"{ROW_QUERY} f.id = ?", (finding_id,)).fetchone()
             if source is None:
                 raise KeyError(f"no finding with id {finding_id!r}")
-            text = source.text
-            if exclude_same_council and source.council:
-                filters.exclude_council = source.council
-            own_rowid, vector = self.stored_vector(finding_id)
+            text, own_rowid = source["text"], source["rowid"]
+            if exclude_same_council and source["council"]:
+                filters.exclude_council = source["council"]
+            vector = self.stored_vector(own_rowid)
         if not text or not text.strip():
             raise ValueError("give a finding id or some text")
         query = vector if vector is not None else self.embed(text)
@@ -197,18 +197,15 @@ class SearchEngine:
         scored = [(r, 1.0 / (RRF_K + i + 1)) for i, r in enumerate(ranked)]
         return self.collect(scored, k, query_terms(text), one_per)
 
-    def stored_vector(self, finding_id: str) -> tuple[int | None, np.ndarray | None]:
-        """A stored finding's rowid and indexed vector (None for what is missing).
+    def stored_vector(self, rowid: int) -> np.ndarray | None:
+        """A stored finding's indexed vector (None if it is not indexed).
 
         A lookup by id reuses the indexed vector instead of encoding the finding's text again.
         """
-        own = self.conn.execute("SELECT rowid FROM findings WHERE id = ?", (finding_id,)).fetchone()
-        if own is None:
-            return None, None
         try:
-            return own[0], self.index.vector_of(own[0])
+            return self.index.vector_of(rowid)
         except KeyError:
-            return own[0], None
+            return None
 
     def collect(self, scored: list[tuple[int, float]], k: int, terms: list[str],
                 one_per: str | None) -> list[Hit]:
