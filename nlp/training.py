@@ -24,10 +24,10 @@ from nlp.author import author_from_publisher
 from nlp.classifier import LABELS, FindingClassifier
 from nlp.finetune import FineTuneConfig
 from nlp.pipeline import make_doc, run, structure_pipeline
-from nlp.text_scorer import TextScorer, unit_input
+from nlp.text_scorer import WEIGHT, TextScorer, unit_input
 
 MIN_COVER = 0.6
-TEXT_WEIGHT = 0.3  # the text scorer's weight against the classifier (grouped CV: 0.3-0.5 within 0.002)
+TEXT_WEIGHT = WEIGHT  # the text scorer's default weight; 0 trains without it
 
 
 @dataclass
