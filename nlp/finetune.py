@@ -109,20 +109,24 @@ def add_low_rank_updates(encoder, rank: int, alpha: float) -> None:
 
     for name, param in encoder.named_parameters():
         param.requires_grad = name.endswith("bias") or "LayerNorm" in name
+    for parent, child, module in list(layer_linears(encoder)):
+        if isinstance(module, torch.nn.Linear):
+            setattr(parent, child, LowRankLinear(module))
+
+
+def layer_linears(encoder):
+    """``(parent, name, module)`` of the direct children of each transformer layer's blocks."""
     for layer in encoder.encoder.layer:
         for parent in (layer.attention.self, layer.attention.output, layer.intermediate, layer.output):
             for child, module in list(parent.named_children()):
-                if isinstance(module, torch.nn.Linear):
-                    setattr(parent, child, LowRankLinear(module))
+                yield parent, child, module
 
 
 def merge_low_rank_updates(model) -> None:
     """Fold every LoRA update into its frozen weight (the model then exports as a plain MiniLM)."""
-    for layer in model.encoder.encoder.layer:
-        for parent in (layer.attention.self, layer.attention.output, layer.intermediate, layer.output):
-            for child, module in list(parent.named_children()):
-                if hasattr(module, "merged"):
-                    setattr(parent, child, module.merged())
+    for parent, child, module in list(layer_linears(model.encoder)):
+        if hasattr(module, "merged"):
+            setattr(parent, child, module.merged())
 
 
 def trained_state(model) -> dict[str, np.ndarray]:
