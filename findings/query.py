@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 
 RRF_K = 60
 LEXICAL_WEIGHT = 0.25
@@ -105,12 +106,22 @@ def fts_query(terms: list[str]) -> str:
     return " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
 
 
+@lru_cache(maxsize=4096)
+def term_pattern(term: str) -> re.Pattern:
+    """The compiled pattern of a query term's stem and any word ending.
+
+    Compiled once per term: ``re``'s own cache lookup with flags costs about as much as the
+    match on a short finding.
+    """
+    stem = term[: max(4, len(term) - 3)] if len(term) > 4 else term
+    return re.compile(rf"\b{re.escape(stem)}\w*", re.I)
+
+
 def highlight(text: str, terms: list[str]) -> tuple[list[str], list[list[int]]]:
     """Which query terms occur in a text (by shared stem) and their character spans."""
     matched, spans = [], []
     for term in terms:
-        stem = term[: max(4, len(term) - 3)] if len(term) > 4 else term
-        found = [m for m in re.finditer(rf"\b{re.escape(stem)}\w*", text, re.I)]
+        found = list(term_pattern(term).finditer(text))
         if found:
             matched.append(term)
             spans.extend([m.start(), m.end()] for m in found)
