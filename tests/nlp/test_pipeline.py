@@ -49,3 +49,13 @@ def test_findings_carry_confidence_page_and_themes(pipeline):
     assert all(0.0 < f.confidence <= 1.0 for f in found)
     assert {f.page for f in found} == {1, 2}
     assert any("help and protection" in f.themes for f in found)
+
+
+def test_the_committed_model_carries_the_packaged_lexicons(pipeline):
+    """Heading and theme lexicons are saved with the model: an edit needs `findings train`."""
+    from nlp.patterns import default_patterns
+
+    parser = pipeline.get_pipe("block_parser")
+    assert parser.sections == default_patterns("sections")
+    assert parser.blocks == default_patterns("blocks")
+    assert pipeline.get_pipe("theme_tagger").themes == default_patterns("themes")

@@ -63,3 +63,16 @@ def test_saved_structure_pipeline_round_trips(tmp_path):
     pipeline.to_disk(tmp_path / "p")
     loaded = spacy.load(tmp_path / "p")
     assert loaded.pipe_names == pipeline.pipe_names
+
+
+@pytest.mark.parametrize(("heading", "kind"), [
+    ("What needs to improve in this area of social work practice?", "recommendation"),
+    ("Areas for priority action", "recommendation"),
+    ("What is the area partnership doing that is effective?", "strength"),
+    ("What does the area partnership need to do better?", "weakness"),
+    ("Areas for development", "weakness"),
+    ("Areas covered by the visit", "context"),
+    ("Children in care benefit from stable homes", None),
+])
+def test_headings_of_focused_visits_and_area_send_inspections_name_their_section(heading, kind):
+    assert structure_pipeline().get_pipe("block_parser").section_kind(heading) == kind
