@@ -12,7 +12,6 @@ are cached per backend.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
@@ -27,12 +26,9 @@ ONNX_VARIANTS = {"onnx": "fp32", "onnx-int8": "int8", "onnx-int8-split": "int8-s
 
 def offline() -> None:
     """Make sure nothing reaches for the network and model loading stays quiet."""
-    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_PROGRESS_BARS"):
-        os.environ.setdefault(name, "1")
-    from transformers.utils import logging as hf_logging
+    from nlp.finetune import quiet_offline_loading
 
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+    quiet_offline_loading()
 
 
 def encoder_path(configured: str = "") -> str:

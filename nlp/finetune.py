@@ -41,6 +41,16 @@ class FineTuneConfig:
     lora_alpha: float = 32.0
 
 
+def quiet_offline_loading() -> None:
+    """Keep model loading offline and silent (no hub calls, no "Loading weights" bars)."""
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_PROGRESS_BARS"):
+        os.environ.setdefault(name, "1")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
 def base_model_dir() -> str:
     """The folder of the packaged all-MiniLM-L6-v2 weights (offline)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -64,6 +74,8 @@ def build_model(n_layers: int, n_labels: int, lora_rank: int = 0, lora_alpha: fl
     """
     import torch
     from transformers import AutoModel
+
+    quiet_offline_loading()
 
     class JudgementModel(torch.nn.Module):
         def __init__(self) -> None:
