@@ -61,8 +61,8 @@ class BlockParser:
         """Classify one block by its form."""
         if "\t" in text:
             return "table_row"
-        for kind in ("furniture", "list_item", "grade_line"):
-            if self.block_res[kind].search(text):
+        for kind in ("furniture", "header_cell", "list_item", "grade_line"):
+            if kind in self.block_res and self.block_res[kind].search(text):
                 return kind
         if self.section_kind(text):
             return "heading"

@@ -48,7 +48,7 @@ class FindingClassifier:
                     "polarity": polarity, "context": context, "labels": list(LABELS),
                     "rules": dict(default_patterns("rules")) if rules else {}}
         self.featurizer = UnitFeaturizer(struct_weight, polarity, context)
-        self.text_rules = compile_search(self.cfg["rules"].get("text_labels", {}))
+        self.text_rules, self.author_text_rules = text_rules(self.cfg["rules"])
         self.weights: sparse.csr_matrix | None = None
         self.bias: np.ndarray | None = None
 
@@ -97,11 +97,13 @@ class FindingClassifier:
             return "other"
         if unit._.column_kind in rules["column_kinds"]:
             return unit._.column_kind
-        for label, pattern in self.text_rules.items():
-            if pattern.search(unit.text):
+        authored = author in rules["section_authors"]
+        for patterns in (self.text_rules, self.author_text_rules if authored else {}):
+            label = next((lab for lab, pattern in patterns.items() if pattern.search(unit.text)), None)
+            if label:
                 return label
-        if (unit._.section_kind in rules["section_kinds"] and author in rules["section_authors"]
-                and unit._.block_kind in rules["item_blocks"]):
+        if authored and unit._.section_kind in rules["section_kinds"] and (
+                unit._.block_kind in rules["item_blocks"]):
             return unit._.section_kind
         return None
 
@@ -136,11 +138,17 @@ class FindingClassifier:
         self.cfg = json.loads((path / "cfg.json").read_text(encoding="utf-8"))
         self.featurizer = UnitFeaturizer(self.cfg["struct_weight"], self.cfg.get("polarity", False),
                                          self.cfg.get("context", False))
-        self.text_rules = compile_search((self.cfg.get("rules") or {}).get("text_labels", {}))
+        self.text_rules, self.author_text_rules = text_rules(self.cfg.get("rules") or {})
         if (path / "weights.npz").exists():
             self.weights = sparse.load_npz(path / "weights.npz").tocsr()
             self.bias = np.load(path / "bias.npy")
         return self
+
+
+def text_rules(rules: dict) -> tuple[dict, dict]:
+    """The compiled text rules: for any author, and for the authors of ``section_authors`` only."""
+    return (compile_search(rules.get("text_labels", {})),
+            compile_search(rules.get("inspectorate_text_labels", {})))
 
 
 @Language.factory("finding_classifier",

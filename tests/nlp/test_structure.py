@@ -76,3 +76,13 @@ def test_saved_structure_pipeline_round_trips(tmp_path):
 ])
 def test_headings_of_focused_visits_and_area_send_inspections_name_their_section(heading, kind):
     assert structure_pipeline().get_pipe("block_parser").section_kind(heading) == kind
+
+
+def test_a_table_column_header_does_not_close_the_recommendation_section():
+    pipeline = structure_pipeline()
+    text = "\n\n".join(["Areas for improvement", "Responsible body",
+                       "Leaders should improve the timeliness of plans."])
+    doc = next(run(pipeline, [make_doc(pipeline, text, "fixture", "inspectorate")]))
+    header, item = list(doc.spans["units"])[1:]
+    assert header._.block_kind == "header_cell"
+    assert item._.section_kind == "recommendation"
