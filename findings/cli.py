@@ -47,7 +47,7 @@ def cmd_segment(args: argparse.Namespace) -> int:
     n_findings = sum(f.label != "other" for f in found)
     print(f"{len(found)} units ({n_findings} findings) from {len(args.files) - len(refused)} files"
           + (f" -> {args.out}" if args.out else ""), file=sys.stderr)
-    return 0
+    return 1 if len(refused) == len(set(args.files)) else 0  # fail only when nothing was read
 
 
 def cmd_build(args: argparse.Namespace) -> int:

@@ -69,3 +69,19 @@ def test_cli_segment_writes_the_scorer_contract(corpus_dir, tmp_path):
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert {r["doc_id"] for r in rows} == {"bromsgrove-2009-06-cpa-response", "some-council-response"}
     assert {"action", "recommendation"} <= {r["label"] for r in rows}
+
+
+def test_cli_segment_refuses_bad_files_and_fails_only_when_nothing_was_read(tmp_path, capsys):
+    fake = tmp_path / "not-a-report.pdf"
+    fake.write_text("<html>Report not found</html>", encoding="utf-8")
+    good = tmp_path / "letter.txt"
+    good.write_text("Focused visit to Northshire children's services\n\n"
+                    "Children are seen regularly by social workers who know them well. Too many "
+                    "child protection plans are generic and lack measurable actions.\n\n"
+                    "What needs to improve\n\n• The quality of plans.\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["segment", str(fake), str(tmp_path / "missing.pdf"), "--out", str(out)]) == 1
+    assert out.read_text() == ""
+    assert main(["segment", str(fake), str(good), "--out", str(out)]) == 0
+    assert "refused" in capsys.readouterr().err
+    assert {json.loads(line)["doc_id"] for line in out.read_text().splitlines()} == {"letter"}
