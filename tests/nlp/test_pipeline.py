@@ -52,10 +52,11 @@ def test_findings_carry_confidence_page_and_themes(pipeline):
 
 
 def test_the_committed_model_carries_the_packaged_lexicons(pipeline):
-    """Heading and theme lexicons are saved with the model: an edit needs `findings train`."""
+    """Lexicons and rules are saved with the model: an edit to them needs `findings train`."""
     from nlp.patterns import default_patterns
 
     parser = pipeline.get_pipe("block_parser")
     assert parser.sections == default_patterns("sections")
     assert parser.blocks == default_patterns("blocks")
     assert pipeline.get_pipe("theme_tagger").themes == default_patterns("themes")
+    assert pipeline.get_pipe("finding_classifier").cfg["rules"] == default_patterns("rules")
