@@ -105,6 +105,9 @@ class FindingClassifier:
         if authored and unit._.section_kind in rules["section_kinds"] and (
                 unit._.block_kind in rules["item_blocks"]):
             return unit._.section_kind
+        if authored and unit._.section_kind in rules.get("list_section_kinds", ()) and (
+                unit._.block_kind in rules.get("list_blocks", ())):
+            return unit._.section_kind
         return None
 
     def __call__(self, doc: Doc) -> Doc:

@@ -34,3 +34,20 @@ def test_judgements_and_later_modals_are_left_to_the_model(units):
     assert classifier.rule_label(units[JUDGES], "inspectorate") is None
     later = "Senior leaders and managers know where they need to focus their efforts."
     assert classifier.rule_label(units[later], "inspectorate") is None
+
+
+def test_bullets_of_a_strengths_or_development_list_take_the_heading_label():
+    pipeline = structure_pipeline()
+    text = "\n\n".join(["Strengths", "• Health visitors identify children's needs early.",
+                       "Areas for development", "• The quality of advice to EHC plans varies.",
+                       "Identification is inconsistent in some settings, although improving."])
+    doc = next(run(pipeline, [make_doc(pipeline, text, "fixture", "inspectorate")]))
+    units = {u.text: u for u in doc.spans["units"]}
+    classifier = FindingClassifier()
+    assert classifier.rule_label(units["Health visitors identify children's needs early."],
+                                 "inspectorate") == "strength"
+    assert classifier.rule_label(units["The quality of advice to EHC plans varies."],
+                                 "inspectorate") == "weakness"
+    paragraph = units["Identification is inconsistent in some settings, although improving."]
+    assert classifier.rule_label(paragraph, "inspectorate") is None
+    assert classifier.rule_label(units["The quality of advice to EHC plans varies."], "council") is None
