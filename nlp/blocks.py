@@ -62,7 +62,7 @@ class BlockParser:
         if "\t" in text:
             return "table_row"
         for kind in ("furniture", "header_cell", "list_item", "grade_line"):
-            if kind in self.block_res and self.block_res[kind].search(text):
+            if self.block_res[kind].search(text):
                 return kind
         if self.section_kind(text):
             return "heading"

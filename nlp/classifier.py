@@ -98,15 +98,11 @@ class FindingClassifier:
         if unit._.column_kind in rules["column_kinds"]:
             return unit._.column_kind
         authored = author in rules["section_authors"]
-        for patterns in (self.text_rules, self.author_text_rules if authored else {}):
-            label = next((lab for lab, pattern in patterns.items() if pattern.search(unit.text)), None)
-            if label:
-                return label
-        if authored and unit._.section_kind in rules["section_kinds"] and (
-                unit._.block_kind in rules["item_blocks"]):
-            return unit._.section_kind
-        if authored and unit._.section_kind in rules.get("list_section_kinds", ()) and (
-                unit._.block_kind in rules.get("list_blocks", ())):
+        label = first_match(self.text_rules, unit.text) or (
+            first_match(self.author_text_rules, unit.text) if authored else None)
+        if label:
+            return label
+        if authored and unit._.block_kind in rules["section_blocks"].get(unit._.section_kind, ()):
             return unit._.section_kind
         return None
 
@@ -152,6 +148,11 @@ def text_rules(rules: dict) -> tuple[dict, dict]:
     """The compiled text rules: for any author, and for the authors of ``section_authors`` only."""
     return (compile_search(rules.get("text_labels", {})),
             compile_search(rules.get("inspectorate_text_labels", {})))
+
+
+def first_match(patterns: dict, text: str) -> str | None:
+    """The label of the first pattern found in a text, or None."""
+    return next((label for label, pattern in patterns.items() if pattern.search(text)), None)
 
 
 @Language.factory("finding_classifier",
