@@ -20,8 +20,9 @@ import numpy as np
 from tqdm import tqdm
 
 DIMENSION = 384
-BACKENDS = ("onnx-int8-split", "onnx-int8", "onnx", "torch")
-ONNX_VARIANTS = {"onnx": "fp32", "onnx-int8": "int8", "onnx-int8-split": "int8-split"}
+BACKENDS = ("onnx-int8-token", "onnx-int8-split", "onnx-int8", "onnx", "torch")
+ONNX_VARIANTS = {"onnx": "fp32", "onnx-int8": "int8", "onnx-int8-split": "int8-split",
+                 "onnx-int8-token": "int8-token"}
 
 
 def offline() -> None:
