@@ -225,7 +225,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, help="worker processes (default FINDINGS_API_WORKERS, 1)")
+    p.add_argument("--workers", type=int, help="worker processes (default FINDINGS_API_WORKERS, 2)")
     p.add_argument("--log-level", default="info")
     p.set_defaults(func=cmd_serve)
     return main_parser

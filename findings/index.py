@@ -198,7 +198,11 @@ class VectorIndex:
         """Exact top ids among sorted ``allowed`` (in-memory matrix product)."""
         positions, matrix = self.prepared(allowed, exact=True)
         scores = matrix @ query
-        top = np.argsort(-scores)[:depth]
+        # best first, equal scores (repeated sentences) in id order; partial selection before sorting
+        best = np.arange(len(scores))
+        if len(scores) > depth:
+            best = np.sort(np.argpartition(-scores, depth)[:depth])
+        top = best[np.argsort(-scores[best], kind="stable")]
         return [int(self.ids[positions[i]]) for i in top]
 
     def search(self, query: np.ndarray, depth: int, allowed: np.ndarray | None = None) -> list[int]:

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     hnsw_m: int = 32
     hnsw_ef_construction: int = 80
     hnsw_ef_search: int = 128
-    api_workers: int = 1  # `findings serve` processes, each with its own engine (docs/api-load.md)
+    api_workers: int = 2  # `findings serve` processes, each with its own engine (docs/api-load.md)
     search_threads: int = 1  # FAISS/BLAS threads per search (0: leave the libraries' defaults)
     query_cache_size: int = 1024  # query embeddings kept (LRU); 0 turns the cache off
     query_batch: int = 8  # concurrent queries encoded together at most; 1 turns batching off

@@ -34,6 +34,19 @@ def test_filtered_search_is_exact_and_repeatable_with_a_kept_subset():
     assert index.search(query, 10, allowed) == first
 
 
+def test_exact_search_ranks_repeated_vectors_in_id_order():
+    index, vectors = flat_index(count=3000)
+    copies = VectorIndex(index.index, exact_filter_limit=5000, threads=1)
+    copies.vectors = copies.vectors.copy()
+    repeats = list(range(100, 3000, 290))  # positions of copies of one sentence's vector
+    copies.vectors[repeats] = vectors[30]
+    found = copies.search(vectors[30], 12, np.arange(100, 3100, dtype=np.int64))
+    tied = sorted([130] + [100 + p for p in repeats])
+    assert found[:11] == tied
+    assert found[11] == next(i for i in brute_force(copies.vectors, vectors[30], np.arange(100, 3100), 20)
+                             if i not in tied)
+
+
 def test_unsorted_and_unknown_allowed_ids_are_handled():
     index, vectors = flat_index()
     allowed = np.array([250, 120, 999_999, 180], dtype=np.int64)
