@@ -87,7 +87,7 @@ The query sets are small (16 hard, 20 topic queries).
   sets by as much (0.830/0.899 → 0.832/0.907 on the same embeddings). A full build embeds in
   about 210 s with fp32, 123 s with `onnx-int8-token`; both are within the 10-minute build.
 - **Queries: `onnx-int8-token`** (`FINDINGS_QUERY_ENCODER_BACKEND`) against the fp32 corpus:
-  dense hard/topic 0.803/0.896, hybrid 0.830/0.899 (fp32 queries: 0.808/0.892, 0.830/0.899), at
+  dense hard/topic 0.803/0.896, hybrid 0.832/0.907 (fp32 queries: 0.808/0.892, 0.830/0.899), at
   1.3-1.8 ms of CPU per single query against 3.6 ms for fp32. Per-token scales make a query's
   embedding independent of its batch-mates, so the API's micro-batching keeps it.
 - Session 4 measured `onnx-int8-split` queries the same way (hybrid 0.830/0.909) but did not adopt
