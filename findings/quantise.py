@@ -192,19 +192,19 @@ def quantise(source: Path, target: Path, variant: str, model_dir: str) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))
-    excluded: list[str] = []
+    options = {"weight_type": QuantType.QInt8, "per_channel": True}
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-        if variant in ("int8-split", "int8-token"):
+        out = Path(tmp) / "q.onnx"
+        if variant == "int8":
+            quantize_dynamic(str(source), str(out), **options)
+        else:
             model = onnx.load(str(source))
-            peaks = activation_peaks(model, list(weight_groups(model)), model_dir)
-            excluded = split_outliers(model, peaks)
+            excluded = split_outliers(model, activation_peaks(model, list(weight_groups(model)), model_dir))
             if variant == "int8-token":
                 per_token_int8(model)
-                onnx.save(model, str(Path(tmp) / "q.onnx"))
-                os.replace(Path(tmp) / "q.onnx", target)
-                return
-            source = Path(tmp) / "split.onnx"
-            onnx.save(model, str(source))
-        quantize_dynamic(str(source), str(Path(tmp) / "q.onnx"), weight_type=QuantType.QInt8,
-                         per_channel=True, nodes_to_exclude=excluded)
-        os.replace(Path(tmp) / "q.onnx", target)
+                onnx.save(model, str(out))
+            else:
+                split = Path(tmp) / "split.onnx"
+                onnx.save(model, str(split))
+                quantize_dynamic(str(split), str(out), nodes_to_exclude=excluded, **options)
+        os.replace(out, target)
