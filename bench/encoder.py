@@ -57,8 +57,11 @@ The query sets are small (16 hard, 20 topic queries).
   token's outliers no longer set the step for every other token. onnxruntime's
   `MatMulIntegerToFloat` applies the weight scales, one `Mul` the token scales. Mean cosine to fp32
   0.9995, at about the CPU cost of `onnx-int8-split`; the residue is the int8 weights themselves
-  (weights alone in int8: 0.9995; 8 or 16 outlier channels: 0.99956 / 0.99958). A text's
-  embedding does not depend on the texts batched with it, so it also serves queries, batched.
+  (weights alone in int8: 0.9995; 8 or 16 outlier channels: 0.99956 / 0.99958). No scale is
+  shared with the other texts in a batch, so batching changes a text's embedding only in the last
+  float bits, as it does in fp32 (padding changes the sums), and it also serves queries, batched.
+  Measured on a CPU with VNNI; on AVX2-only CPUs onnxruntime's uint8 x int8 kernel can saturate
+  (onnxruntime's own `reduce_range` caveat), which this variant has not been checked against.
 
 ## Tried and rejected (screened on 1000-1500 units, cosine to fp32, CPU-time ratios)
 
@@ -88,8 +91,9 @@ The query sets are small (16 hard, 20 topic queries).
   about 210 s with fp32, 123 s with `onnx-int8-token`; both are within the 10-minute build.
 - **Queries: `onnx-int8-token`** (`FINDINGS_QUERY_ENCODER_BACKEND`) against the fp32 corpus:
   dense hard/topic 0.803/0.896, hybrid 0.832/0.907 (fp32 queries: 0.808/0.892, 0.830/0.899), at
-  1.3-1.8 ms of CPU per single query against 3.6 ms for fp32. Per-token scales make a query's
-  embedding independent of its batch-mates, so the API's micro-batching keeps it.
+  1.3-1.9 ms of CPU per single query against 3.6 ms for fp32, about half. With no scale shared
+  across a batch, the API's micro-batching leaves a query's embedding as it is alone (to the last
+  float bits).
 - Session 4 measured `onnx-int8-split` queries the same way (hybrid 0.830/0.909) but did not adopt
   them: batching them made a query's embedding depend on its batch-mates, and single-query int8
   runs cost more server CPU under load than fp32 batches.

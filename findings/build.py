@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from findings.encoder import embed_missing, load_encoder, model_name
+from findings.encoder import embed_missing, load_encoder, model_name, prepare_encoder
 from findings.index import build_vector_index
 from findings.ingest import IngestReport, ingest
 from findings.segment import segment_store
@@ -45,6 +45,10 @@ def build(settings: Settings, paths: list[str] | None = None, progress: bool = T
                                  settings.exact_index_limit, settings.hnsw_m,
                                  settings.hnsw_ef_construction)
     seconds["index"] = time.perf_counter() - start
+    start = time.perf_counter()
+    prepare_encoder(settings.query_encoder_backend or settings.encoder_backend, settings.encoder,
+                    str(settings.encoder_cache))
+    seconds["query encoder"] = time.perf_counter() - start
     total = conn.execute("SELECT count(*) FROM findings").fetchone()[0]
     conn.close()
     return BuildReport(ingested, segmented, embedded, written, total, seconds)

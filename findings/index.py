@@ -198,11 +198,12 @@ class VectorIndex:
         """Exact top ids among sorted ``allowed`` (in-memory matrix product)."""
         positions, matrix = self.prepared(allowed, exact=True)
         scores = matrix @ query
-        # best first, equal scores (repeated sentences) in id order; partial selection before sorting
+        # best first, equal scores (repeated sentences) in id order, also across the depth cut-off:
+        # every row reaching the depth-th score is kept before the stable sort
         best = np.arange(len(scores))
         if len(scores) > depth:
-            best = np.sort(np.argpartition(-scores, depth)[:depth])
-        top = best[np.argsort(-scores[best], kind="stable")]
+            best = np.flatnonzero(scores >= np.partition(scores, len(scores) - depth)[len(scores) - depth])
+        top = best[np.argsort(-scores[best], kind="stable")][:depth]
         return [int(self.ids[positions[i]]) for i in top]
 
     def search(self, query: np.ndarray, depth: int, allowed: np.ndarray | None = None) -> list[int]:

@@ -5,8 +5,8 @@ downloaded) and is cached under the data folder. Mean pooling and L2 normalisati
 the exported graph, so fp32 ONNX matches sentence-transformers' embeddings exactly.
 
 Variants (:data:`VARIANTS`; the int8 rewrites are in :mod:`findings.quantise`): ``fp32``;
-``int8`` (cosine ≈ 0.993 to fp32); ``int8-split`` (≈ 0.998); ``int8-token`` (≈ 0.9995, and a
-text's embedding does not depend on the texts batched with it).
+``int8`` (cosine ≈ 0.993 to fp32); ``int8-split`` (≈ 0.998); ``int8-token`` (≈ 0.9995, and no
+activation scale depends on the other texts in a batch).
 """
 
 from __future__ import annotations

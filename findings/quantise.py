@@ -5,7 +5,8 @@ tensor. ``int8-split``: the same after the few activation channels with the larg
 values are routed around int8 through a small fp32 MatMul (:func:`split_outliers`).
 ``int8-token``: the outlier split, then every other weight MatMul in int8 with one activation
 scale per token (:func:`per_token_int8`): a token's scale no longer depends on the [CLS] token's
-outliers or on the other texts in its batch.
+outliers, and no scale depends on the other texts in a batch (padding still changes fp32 sums in
+the last bits, as it does for the fp32 model).
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import onnx
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OUTLIER_CHANNELS = 4
@@ -36,7 +41,7 @@ CALIBRATION = (
 )
 
 
-def weight_groups(model) -> dict[str, list]:
+def weight_groups(model: onnx.ModelProto) -> dict[str, list]:
     """MatMul nodes with constant weights, grouped by the activation they share."""
     weights = {init.name for init in model.graph.initializer}
     groups: dict[str, list] = {}
@@ -46,7 +51,7 @@ def weight_groups(model) -> dict[str, list]:
     return groups
 
 
-def activation_peaks(model, names: list[str], model_dir: str) -> dict[str, np.ndarray]:
+def activation_peaks(model: onnx.ModelProto, names: list[str], model_dir: str) -> dict[str, np.ndarray]:
     """Per-channel largest absolute value of the named activations on the calibration texts."""
     import onnx
     import onnxruntime as ort
@@ -83,7 +88,8 @@ def _fp32_path(model, node, x_out: str, outliers: np.ndarray, weights: dict) -> 
     return [side, helper.make_node("Add", [f"{total}_int8", f"{out}_fp32"], [total], name=f"{total}_add")]
 
 
-def split_outliers(model, peaks: dict[str, np.ndarray], channels: int = OUTLIER_CHANNELS) -> list[str]:
+def split_outliers(model: onnx.ModelProto, peaks: dict[str, np.ndarray],
+                   channels: int = OUTLIER_CHANNELS) -> list[str]:
     """Route each quantisable input's largest channels around int8, in place.
 
     Returns:
@@ -136,12 +142,28 @@ def _token_scales(x: str, prefix: str) -> list:
             helper.make_node("Cast", [names[6]], [names[7]], to=TensorProto.UINT8)]
 
 
-def per_token_int8(model) -> int:
+def _int8_matmul(node, weight: np.ndarray, prefix: str) -> tuple[list, list]:
+    """A weight MatMul as int8 on ``prefix``'s per-token input: its nodes and new initializers."""
+    from onnx import helper, numpy_helper
+
+    scale = (np.maximum(np.abs(weight).max(0), 1e-8) / 127).astype(np.float32)  # per output channel
+    name, out = node.input[1], node.output[0]
+    tensors = [numpy_helper.from_array(np.round(weight / scale).astype(np.int8), f"{name}_int8"),
+               numpy_helper.from_array(scale, f"{name}_scale"),
+               numpy_helper.from_array(np.zeros(weight.shape[1], np.int8), f"{name}_zero")]
+    nodes = [helper.make_node("MatMulIntegerToFloat", [f"{prefix}_q", f"{name}_int8", "token_one",
+                              f"{name}_scale", "token_zero", f"{name}_zero"], [f"{out}_unscaled"],
+                              domain="com.microsoft", name=node.name),
+             helper.make_node("Mul", [f"{out}_unscaled", f"{prefix}_scale"], [out])]
+    return nodes, tensors
+
+
+def per_token_int8(model: onnx.ModelProto) -> int:
     """Put every weight MatMul but the outlier side paths in int8 with per-token scales, in place.
 
     Weights are symmetric int8 per output channel; each token's activation row is quantised with
     its own scale (:func:`_token_scales`); onnxruntime's ``MatMulIntegerToFloat`` multiplies and
-    applies the weight scales, one ``Mul`` the token scales.
+    applies the weight scales, one ``Mul`` the token scales (:func:`_int8_matmul`).
 
     Returns:
         The number of MatMuls rewritten.
@@ -157,23 +179,12 @@ def per_token_int8(model) -> int:
     instead: dict[str, list] = {}
     for index, (x, nodes) in enumerate(weight_groups(model).items()):
         nodes = [node for node in nodes if not node.name.endswith("_outliers")]
-        if not nodes:
-            continue
-        prefix = f"token_{index}"
-        before[nodes[0].name] = _token_scales(x, prefix)
+        if nodes:
+            before[nodes[0].name] = _token_scales(x, f"token_{index}")
         for node in nodes:
-            w = numpy_helper.to_array(weights[node.input[1]])
-            scale = (np.maximum(np.abs(w).max(0), 1e-8) / 127).astype(np.float32)
-            name = node.input[1]
-            added += [numpy_helper.from_array(np.round(w / scale).astype(np.int8), f"{name}_int8"),
-                      numpy_helper.from_array(scale, f"{name}_scale"),
-                      numpy_helper.from_array(np.zeros(w.shape[1], np.int8), f"{name}_zero")]
-            out = node.output[0]
-            instead[node.name] = [
-                helper.make_node("MatMulIntegerToFloat", [f"{prefix}_q", f"{name}_int8", "token_one",
-                                 f"{name}_scale", "token_zero", f"{name}_zero"], [f"{out}_unscaled"],
-                                 domain="com.microsoft", name=node.name),
-                helper.make_node("Mul", [f"{out}_unscaled", f"{prefix}_scale"], [out])]
+            weight = numpy_helper.to_array(weights[node.input[1]])
+            instead[node.name], tensors = _int8_matmul(node, weight, f"token_{index}")
+            added += tensors
     ordered = [new for node in model.graph.node
                for new in (*before.get(node.name, []), *instead.get(node.name, [node]))]
     del model.graph.node[:]

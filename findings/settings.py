@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     model_dir: Path = PROJECT_DIR / "models" / "findings-pipeline"
     encoder: str = ""
     encoder_backend: str = "onnx"  # embeds the corpus (fp32: the embeddings sentence-transformers gives)
-    # embeds queries: int8 with per-token scales, a third of fp32's CPU, same nDCG@10 on the dev
+    # embeds queries: int8 with per-token scales, about half fp32's CPU, same nDCG@10 on the dev
     # queries (docs/encoder.md); "" = the corpus backend
     query_encoder_backend: str = "onnx-int8-token"
     workers: int = 2

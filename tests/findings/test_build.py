@@ -21,6 +21,7 @@ def test_build_refuses_the_non_report_and_indexes_the_rest(built_settings):
     assert "HTML page" in report.ingest.refused["ilacs-birmingham-2012-10-19"]
     assert len(report.ingest.added) == 4
     assert report.findings > 200 and report.embedded > 0
+    assert (built_settings.encoder_cache / "minilm-int8-token.onnx").is_file()  # the query encoder, ready
 
 
 def test_rebuild_with_nothing_changed_does_nothing(built_settings):

@@ -33,3 +33,12 @@ def test_onnx_backends_match_the_fp32_default(reference, backend, floor):
     assert got.shape == vectors.shape
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-4)
     assert np.sum(got * vectors, axis=1).min() >= floor  # also checks the order is kept
+
+
+def test_prepare_encoder_rejects_an_unknown_backend(tmp_path):
+    from findings.encoder import prepare_encoder
+
+    with pytest.raises(ValueError, match="unknown encoder backend"):
+        prepare_encoder("onnx-int4", cache_dir=str(tmp_path))
+    prepare_encoder("torch", cache_dir=str(tmp_path))  # nothing to export for torch
+    assert list(tmp_path.iterdir()) == []

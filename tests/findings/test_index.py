@@ -45,6 +45,7 @@ def test_exact_search_ranks_repeated_vectors_in_id_order():
     assert found[:11] == tied
     assert found[11] == next(i for i in brute_force(copies.vectors, vectors[30], np.arange(100, 3100), 20)
                              if i not in tied)
+    assert copies.search(vectors[30], 3, np.arange(100, 3100, dtype=np.int64)) == tied[:3]  # cut among ties
 
 
 def test_unsorted_and_unknown_allowed_ids_are_handled():
