@@ -46,8 +46,7 @@ def build(settings: Settings, paths: list[str] | None = None, progress: bool = T
                                  settings.hnsw_ef_construction)
     seconds["index"] = time.perf_counter() - start
     start = time.perf_counter()
-    prepare_encoder(settings.query_encoder_backend or settings.encoder_backend, settings.encoder,
-                    str(settings.encoder_cache))
+    prepare_encoder(settings.query_backend, settings.encoder, str(settings.encoder_cache))
     seconds["query encoder"] = time.perf_counter() - start
     total = conn.execute("SELECT count(*) FROM findings").fetchone()[0]
     conn.close()

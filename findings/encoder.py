@@ -58,11 +58,16 @@ class TorchEncoder:
                                  convert_to_numpy=True, show_progress_bar=False).astype(np.float32)
 
 
+def check_backend(backend: str) -> None:
+    """Raise ``ValueError`` for a backend name that is not one of :data:`BACKENDS`."""
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown encoder backend {backend!r} (choose from {', '.join(BACKENDS)})")
+
+
 @lru_cache(maxsize=4)
 def load_encoder(backend: str = "onnx", configured: str = "", cache_dir: str = "data/encoder"):
     """Load an encoder backend once per process."""
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown encoder backend {backend!r} (choose from {', '.join(BACKENDS)})")
+    check_backend(backend)
     offline()
     if backend == "torch":
         return TorchEncoder(encoder_path(configured))
@@ -77,8 +82,7 @@ def prepare_encoder(backend: str, configured: str = "", cache_dir: str = "data/e
     ``findings build`` prepares the query encoder this way, so that API workers starting together
     find it ready instead of each building it.
     """
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown encoder backend {backend!r} (choose from {', '.join(BACKENDS)})")
+    check_backend(backend)
     if backend in ONNX_VARIANTS:
         from findings.onnx_encoder import prepare_model
 

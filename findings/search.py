@@ -89,8 +89,7 @@ class SearchEngine:
         conn = connect(settings.db_path, read_only=True)
         index = load_vector_index(settings.index_dir, settings.hnsw_ef_search,
                                   settings.exact_filter_limit, settings.search_threads or None)
-        backend = settings.query_encoder_backend or settings.encoder_backend
-        encoder = load_encoder(backend, settings.encoder, str(settings.encoder_cache))
+        encoder = load_encoder(settings.query_backend, settings.encoder, str(settings.encoder_cache))
         return cls(conn, index, encoder, settings.lexical_weight,
                    query_cache_size=settings.query_cache_size, query_batch=settings.query_batch)
 

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     query_batch: int = 8  # concurrent queries encoded together at most; 1 turns batching off
 
     @property
+    def query_backend(self) -> str:
+        """The backend that encodes queries (the corpus's when none is set)."""
+        return self.query_encoder_backend or self.encoder_backend
+
+    @property
     def db_path(self) -> Path:
         """The SQLite database of documents, findings and cached embeddings."""
         return self.data_dir / "findings.db"

@@ -61,30 +61,34 @@ def test_split_is_exact_in_fp32_and_excludes_its_side_matmuls():
     assert list(np.where(keep == 0)[0]) == [3, 17]
 
 
-def test_split_int8_is_closer_to_fp32_than_plain_int8(tmp_path):
-    rng = np.random.default_rng(1)
-    x = activations(rng)
-    expected = run(toy_model(np.random.default_rng(1)), x)
-    plain = run(quantised(toy_model(np.random.default_rng(1)), [], tmp_path, "plain"), x)
-    split = toy_model(np.random.default_rng(1))
-    excluded = split_outliers(split, {"x": np.abs(x).max((0, 1))}, channels=2)
-    better = run(quantised(split, excluded, tmp_path, "split"), x)
-    for want, a, b in zip(expected, plain, better, strict=True):
+def fp32_and_plain_int8(seed: int, tmp_path) -> tuple[np.ndarray, list, list]:
+    """Toy inputs, the toy graph's fp32 outputs, and its outputs under onnxruntime's plain int8."""
+    x = activations(np.random.default_rng(seed))
+    expected = run(toy_model(np.random.default_rng(seed)), x)
+    plain = run(quantised(toy_model(np.random.default_rng(seed)), [], tmp_path, "plain"), x)
+    return x, expected, plain
+
+
+def assert_halves_the_error(expected: list, baseline: list, candidate: list) -> None:
+    """Each output of ``candidate`` is less than half as far from fp32 as ``baseline``'s."""
+    for want, a, b in zip(expected, baseline, candidate, strict=True):
         assert np.abs(b - want).mean() < 0.5 * np.abs(a - want).mean()
 
 
+def test_split_int8_is_closer_to_fp32_than_plain_int8(tmp_path):
+    x, expected, plain = fp32_and_plain_int8(1, tmp_path)
+    split = toy_model(np.random.default_rng(1))
+    excluded = split_outliers(split, {"x": np.abs(x).max((0, 1))}, channels=2)
+    assert_halves_the_error(expected, plain, run(quantised(split, excluded, tmp_path, "split"), x))
+
+
 def test_per_token_int8_is_closer_to_fp32_than_per_tensor_int8(tmp_path):
-    rng = np.random.default_rng(2)
-    x = activations(rng)
-    expected = run(toy_model(np.random.default_rng(2)), x)
-    per_tensor = run(quantised(toy_model(np.random.default_rng(2)), [], tmp_path, "tensor"), x)
+    x, expected, per_tensor = fp32_and_plain_int8(2, tmp_path)
     model = toy_model(np.random.default_rng(2))
     assert per_token_int8(model) == 2
     assert {n.op_type for n in model.graph.node} >= {"MatMulIntegerToFloat"}
     assert "MatMul" not in {n.op_type for n in model.graph.node}
-    per_token = run(model, x)
-    for want, a, b in zip(expected, per_tensor, per_token, strict=True):
-        assert np.abs(b - want).mean() < 0.5 * np.abs(a - want).mean()
+    assert_halves_the_error(expected, per_tensor, run(model, x))
 
 
 def test_per_token_int8_rows_do_not_depend_on_their_batch_mates():
