@@ -12,8 +12,8 @@ LABEL_PATTERN = "^(strength|weakness|recommendation|action)$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
 
-def get_engine(request: Request) -> SearchEngine:
-    """The engine that ``lifespan`` loaded, or 503 while there is none."""
+async def get_engine(request: Request) -> SearchEngine:
+    """The engine that ``lifespan`` loaded, or 503 while there is none (async: no thread hop)."""
     engine = getattr(request.app.state, "engine", None)
     if engine is None:
         reason = getattr(request.app.state, "load_error", "not loaded")

@@ -42,11 +42,20 @@ class BatchingEncoder:
             RuntimeError: the encoder has been closed.
 
         """
+        return self.submit(text).result()
+
+    def submit(self, text: str) -> Future:
+        """Queue one text; its embedding arrives in the returned future.
+
+        Raises:
+            RuntimeError: the encoder has been closed.
+
+        """
         if not self.thread.is_alive():
             raise RuntimeError("the query encoder is closed")
         future: Future = Future()
         self.requests.put((text, future))
-        return future.result()
+        return future
 
     def close(self) -> None:
         """Stop the encoding thread; queries still queued then fail."""

@@ -120,6 +120,31 @@ class LexicalIndex:
         self.row_counts = np.add.reduceat(first_in_row, starts[:-1]) if len(keys) else starts[:-1]
         self.rows = max(rows or 0, int(np.count_nonzero(self.lengths)))
         self.avgdl = float(len(keys)) / self.rows if self.rows else 1.0
+        self.impact_starts, self.impact_rowids, self.impacts = self.token_impacts(rowids, first_in_row)
+
+    def token_impacts(self, rowids: np.ndarray, first_in_row: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                                                    np.ndarray]:
+        """Each token's BM25 contribution to each row it occurs in, computed once at open.
+
+        A query term that is one token (most are) then costs a slice instead of a pass over its
+        positions. The arithmetic is the per-query formula's, in the same order, so the scores
+        are bit-identical to scoring the term's positions at query time.
+
+        Returns:
+            Where each token's rows start (plus a final end), the rowids, and the contributions.
+
+        """
+        firsts = np.flatnonzero(first_in_row)
+        freq = np.diff(np.append(firsts, len(rowids))).astype(np.float64)
+        matched = rowids[firsts]
+        idf = np.array([self.idf(int(n)) for n in self.row_counts], dtype=np.float64)
+        norm = K1 * (1 - B + B * self.lengths[matched] / self.avgdl)
+        impacts = np.repeat(idf, self.row_counts) * ((freq * (K1 + 1.0)) / (freq + norm))
+        return np.concatenate([[0], np.cumsum(self.row_counts)]), matched, impacts
+
+    def idf(self, rows_matched: int) -> float:
+        """FTS5's IDF of a phrase found in ``rows_matched`` rows (floored at ``MIN_IDF``)."""
+        return max(MIN_IDF, math.log((self.rows - rows_matched + 0.5) / (rows_matched + 0.5)))
 
     @classmethod
     def from_store(cls, conn: sqlite3.Connection, table: str = "findings_fts") -> LexicalIndex:
@@ -160,18 +185,25 @@ class LexicalIndex:
 
         Each row's contributions are summed in term order, as FTS5 sums them.
         """
-        rowids, parts = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.float64)]
-        for term in terms:
-            matched, freq = self.phrase_frequencies(term)
-            if not len(matched):
-                continue
-            idf = max(MIN_IDF, math.log((self.rows - len(matched) + 0.5) / (len(matched) + 0.5)))
-            freq = freq.astype(np.float64)
-            norm = K1 * (1 - B + B * self.lengths[matched] / self.avgdl)
-            rowids.append(matched)
-            parts.append(idf * ((freq * (K1 + 1.0)) / (freq + norm)))
-        unique, inverse = np.unique(np.concatenate(rowids), return_inverse=True)
-        return unique, np.bincount(inverse, weights=np.concatenate(parts), minlength=len(unique))
+        found = [pair for pair in map(self.term_scores, terms) if len(pair[0])]
+        if len(found) == 1:
+            return found[0]
+        rowids = np.concatenate([np.zeros(0, dtype=np.int64)] + [rowids for rowids, _ in found])
+        parts = np.concatenate([np.zeros(0, dtype=np.float64)] + [part for _, part in found])
+        unique, inverse = np.unique(rowids, return_inverse=True)
+        return unique, np.bincount(inverse, weights=parts, minlength=len(unique))
+
+    def term_scores(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """The rowids containing one query term, in order, and the term's BM25 part for each."""
+        tokens = self.tokenizer.tokens(term)
+        if len(tokens) == 1 and tokens[0] in self.term_ids:
+            index = self.term_ids[tokens[0]]
+            span = slice(self.impact_starts[index], self.impact_starts[index + 1])
+            return self.impact_rowids[span], self.impacts[span]
+        matched, freq = self.phrase_frequencies(term)
+        freq = freq.astype(np.float64)
+        norm = K1 * (1 - B + B * self.lengths[matched] / self.avgdl)
+        return matched, self.idf(len(matched)) * ((freq * (K1 + 1.0)) / (freq + norm))
 
     def search(self, terms: list[str], depth: int, allowed: np.ndarray | None = None) -> list[int]:
         """Best rowids by BM25 for an OR of the terms, optionally only among sorted ``allowed``.

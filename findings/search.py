@@ -14,6 +14,7 @@ actually reaches are read from SQLite.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import threading
@@ -99,13 +100,33 @@ class SearchEngine:
             self.batcher.close()
         self.conn.close()
 
-    def embed(self, query: str) -> np.ndarray:
-        """The embedding of a query, from the bounded LRU cache when it was asked recently."""
+    def cached_embedding(self, query: str) -> np.ndarray | None:
+        """A query's embedding if it was asked recently (None otherwise)."""
         with self._lock:
             if query in self._embeddings:
                 self._embeddings.move_to_end(query)
                 return self._embeddings[query]
+        return None
+
+    def embed(self, query: str) -> np.ndarray:
+        """The embedding of a query, from the bounded LRU cache when it was asked recently."""
+        vector = self.cached_embedding(query)
+        if vector is not None:
+            return vector
         vector = self.batcher.encode(query) if self.batcher else encode([query], self.encoder)[0]
+        return self.keep_embedding(query, vector)
+
+    async def embed_async(self, query: str) -> np.ndarray:
+        """:meth:`embed` for an event loop: it waits for the encoding thread without blocking."""
+        vector = self.cached_embedding(query)
+        if vector is not None:
+            return vector
+        if self.batcher is None:
+            return self.embed(query)
+        return self.keep_embedding(query, await asyncio.wrap_future(self.batcher.submit(query)))
+
+    def keep_embedding(self, query: str, vector: np.ndarray) -> np.ndarray:
+        """Put a query's embedding in the bounded cache; return it (read-only)."""
         vector.flags.writeable = False
         if self.query_cache_size > 0:
             with self._lock:
@@ -159,7 +180,8 @@ class SearchEngine:
         return self.lexical_index.search(terms, depth, self.allowed_ids(filters))
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None,
-               one_per: str | None = None, depth: int = 200) -> list[Hit]:
+               one_per: str | None = None, depth: int = 200,
+               vector: np.ndarray | None = None) -> list[Hit]:
         """Hybrid search.
 
         Args:
@@ -168,11 +190,13 @@ class SearchEngine:
             filters: restrictions on the findings returned.
             one_per: ``"report"`` or ``"council"`` to return at most one hit for each.
             depth: how many candidates each retriever contributes before fusion.
+            vector: the query's embedding, when the caller has it (see :meth:`embed_async`).
 
         """
         filters = filters or Filters()
         terms = query_terms(query)
-        dense = self.dense(self.embed(query), depth, self.allowed_ids(filters))
+        vector = self.embed(query) if vector is None else vector
+        dense = self.dense(vector, depth, self.allowed_ids(filters))
         fused = fuse([dense, self.lexical(terms, depth, filters)], [1.0, self.lexical_weight])
         return self.collect(fused, k, terms, one_per)
 

@@ -92,3 +92,39 @@ def test_query_embeddings_are_cached_in_a_bounded_lru(tiny_engine):
     tiny_engine.search("plans", k=3)
     tiny_engine.search("supervision", k=3)
     assert [c[0] for c in encoder.calls] == ["supervision", "budget", "plans", "supervision"]
+
+
+def test_embed_async_encodes_on_the_batching_thread_and_caches(tiny_engine):
+    import asyncio
+    import threading
+
+    import numpy as np
+
+    from findings.search import SearchEngine
+
+    encoder, threads = tiny_engine.encoder, []
+    plain_encode = encoder.encode
+
+    def encode_and_note_thread(texts, batch_size=16):
+        threads.append(threading.current_thread().name)
+        return plain_encode(texts, batch_size)
+
+    encoder.encode = encode_and_note_thread
+    engine = SearchEngine(tiny_engine.conn, tiny_engine.index, encoder, lexical=tiny_engine.lexical_index,
+                          query_batch=4)
+
+    async def ask(queries):
+        return await asyncio.gather(*(engine.embed_async(q) for q in queries))
+
+    try:
+        vectors = asyncio.run(ask(["supervision", "budget plans"]))
+        assert set(threads) == {"query-encoder"}
+        for query, vector in zip(["supervision", "budget plans"], vectors, strict=True):
+            assert np.allclose(vector, plain_encode([query])[0], atol=1e-6)
+        calls = len(encoder.calls)
+        assert np.array_equal(asyncio.run(ask(["budget plans"]))[0], vectors[1])
+        assert len(encoder.calls) == calls  # the second ask came from the cache
+        hits = engine.search("supervision", k=2, vector=vectors[0])
+        assert hits == tiny_engine.search("supervision", k=2)
+    finally:
+        engine.batcher.close()
