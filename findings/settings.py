@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     batch_size: int | None = None
     lexical_weight: float = 0.25
     exact_index_limit: int = 50_000
-    exact_filter_limit: int = 50_000
+    exact_filter_limit: int = 20_000  # filtered subsets up to this size: exact (findings.index)
     hnsw_m: int = 32
     hnsw_ef_construction: int = 80
     hnsw_ef_search: int = 128

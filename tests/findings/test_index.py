@@ -75,3 +75,10 @@ def test_a_subset_is_forgotten_when_its_array_goes_and_the_budget_holds():
     small = VectorIndex(index.index, exact_filter_limit=100, cache_bytes=1_000)
     small.search(vectors[0], 5, np.arange(100, 160, dtype=np.int64))
     assert len(small._subsets) == 0
+
+
+def test_the_settings_default_is_the_index_default():
+    from findings.index import EXACT_FILTER_LIMIT
+    from findings.settings import Settings
+
+    assert Settings().exact_filter_limit == EXACT_FILTER_LIMIT
