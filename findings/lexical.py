@@ -190,8 +190,11 @@ class LexicalIndex:
             return found[0]
         rowids = np.concatenate([np.zeros(0, dtype=np.int64)] + [rowids for rowids, _ in found])
         parts = np.concatenate([np.zeros(0, dtype=np.float64)] + [part for _, part in found])
-        unique, inverse = np.unique(rowids, return_inverse=True)
-        return unique, np.bincount(inverse, weights=parts, minlength=len(unique))
+        order = np.argsort(rowids, kind="stable")  # timsort: one merge of the terms' sorted runs
+        rowids, parts = rowids[order], parts[order]  # a row's parts stay in term order
+        starts = np.ones(len(rowids), dtype=bool)
+        starts[1:] = rowids[1:] != rowids[:-1]
+        return rowids[starts], np.bincount(np.cumsum(starts) - 1, weights=parts)
 
     def term_scores(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """The rowids containing one query term, in order, and the term's BM25 part for each."""

@@ -86,7 +86,9 @@ def quality_flags(text: str, confidence: float | None) -> list[str]:
     flags = []
     if confidence is not None and confidence < LOW_CONFIDENCE:
         flags.append("low_confidence_label")
-    if len(WORD_RE.findall(text)) * WORD_PIECES_PER_WORD > ENCODER_WINDOW:
+    most_words = (len(text) + 1) // 2  # a word takes a character and a separator at least
+    if (most_words * WORD_PIECES_PER_WORD > ENCODER_WINDOW
+            and len(WORD_RE.findall(text)) * WORD_PIECES_PER_WORD > ENCODER_WINDOW):
         flags.append("truncated_for_encoder")
     return flags
 
@@ -106,6 +108,11 @@ def fts_query(terms: list[str]) -> str:
     return " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
 
 
+def term_stem(term: str) -> str:
+    """The part of a query term that a matching word must start with (lower-cased)."""
+    return (term[: max(4, len(term) - 3)] if len(term) > 4 else term).lower()
+
+
 @lru_cache(maxsize=4096)
 def term_pattern(term: str) -> re.Pattern:
     """The compiled pattern of a query term's stem and any word ending.
@@ -113,14 +120,18 @@ def term_pattern(term: str) -> re.Pattern:
     Compiled once per term: ``re``'s own cache lookup with flags costs about as much as the
     match on a short finding.
     """
-    stem = term[: max(4, len(term) - 3)] if len(term) > 4 else term
-    return re.compile(rf"\b{re.escape(stem)}\w*", re.I)
+    return re.compile(rf"\b{re.escape(term_stem(term))}\w*", re.I)
 
 
 def highlight(text: str, terms: list[str]) -> tuple[list[str], list[list[int]]]:
-    """Which query terms occur in a text (by shared stem) and their character spans."""
-    matched, spans = [], []
+    """Which query terms occur in a text (by shared stem) and their character spans.
+
+    A term whose stem is not a substring of the text is skipped before any pattern runs.
+    """
+    matched, spans, lowered = [], [], text.lower()
     for term in terms:
+        if term_stem(term) not in lowered:
+            continue
         found = list(term_pattern(term).finditer(text))
         if found:
             matched.append(term)

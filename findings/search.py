@@ -41,7 +41,7 @@ from findings.query import (  # noqa: F401  (re-exported: the search API in one 
     query_terms,
 )
 
-ROW_CHUNK = 32
+ROW_MARGIN = 6  # rows read beyond k at a time (for collapsed duplicates and one-per)
 ROW_QUERY = ("SELECT f.rowid AS rowid, f.id, f.doc_id, f.text, f.label, f.confidence, f.page, f.section, "
              "f.themes, d.council, d.collection, d.published, d.source_url "
              "FROM findings f JOIN documents d USING (doc_id) WHERE ")
@@ -238,7 +238,7 @@ class SearchEngine:
         Only the first ``max(20 k, 200)`` scored rowids are candidates.
         """
         hits, kept, seen_group = [], [], set()
-        for rowid, score, row in self.candidates(scored[: max(k * 20, 200)], max(ROW_CHUNK, 2 * k)):
+        for rowid, score, row in self.candidates(scored[: max(k * 20, 200)], k + ROW_MARGIN):
             group = {"report": row["doc_id"], "council": row["council"]}.get(one_per or "")
             if group is not None and group in seen_group:
                 continue
