@@ -174,7 +174,11 @@ def format_table(results: list[dict], clients: int, seconds: float) -> str:
              "to other work on the machine). Load avg: the machine's 1-minute load average at the "
              f"end of the case. Bar: p50 <= {BAR_P50:.0f} ms, p99 <= {BAR_P99:.0f} ms, no errors. "
              "Idle floor: the mean latency the measured CPU per request allows at best on this "
-             "machine with nothing else running (clients x CPU ms/req / CPUs; closed loop).\n",
+             "machine with nothing else running (clients x CPU ms/req / CPUs; closed loop). "
+             "Each client keeps one connection; with several workers, how the connections split "
+             "between them is decided by which worker accepts first (6/2 and 5/3 seen in "
+             "different runs), so p50 moves between runs more than the mean and the CPU per "
+             "request do.\n",
              "| case | workers | requests | errors | req/s | p50 ms | p90 ms | p99 ms | mean ms "
              "| server CPU ms/req | client CPU ms/req | idle floor ms | load avg | bar met |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
