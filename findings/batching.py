@@ -25,7 +25,12 @@ STOP = None
 
 
 class BatchingEncoder:
-    """Encode single queries from many threads through one thread that batches them."""
+    """Encode single queries from many threads or an event loop in one thread that batches them.
+
+    Threads call :meth:`encode`; an event loop awaits the future of :meth:`submit`. A query whose
+    future was cancelled before its batch was taken (a request that timed out or went away) is
+    dropped; once taken, a future can no longer be cancelled.
+    """
 
     def __init__(self, encoder, max_batch: int = 8) -> None:
         """Start the encoding thread over a loaded encoder."""
@@ -67,14 +72,15 @@ class BatchingEncoder:
                 item = self.requests.get_nowait()
             except queue.Empty:
                 return
-            if item is not STOP:
+            if item is not STOP and item[1].set_running_or_notify_cancel():
                 item[1].set_exception(RuntimeError("the query encoder is closed"))
 
     def _take(self) -> tuple[list[tuple[str, Future]], bool]:
         """Wait for a query, then take every other waiting one up to ``max_batch``."""
         batch, item = [], self.requests.get()
         while item is not STOP:
-            batch.append(item)
+            if item[1].set_running_or_notify_cancel():  # False: cancelled while waiting
+                batch.append(item)
             if len(batch) == self.max_batch:
                 return batch, False
             try:

@@ -121,6 +121,7 @@ class LexicalIndex:
         self.rows = max(rows or 0, int(np.count_nonzero(self.lengths)))
         self.avgdl = float(len(keys)) / self.rows if self.rows else 1.0
         self.impact_starts, self.impact_rowids, self.impacts = self.token_impacts(rowids, first_in_row)
+        self.impact_rowids.flags.writeable = self.impacts.flags.writeable = False  # handed out as views
 
     def token_impacts(self, rowids: np.ndarray, first_in_row: np.ndarray) -> tuple[np.ndarray, np.ndarray,
                                                                                     np.ndarray]:
@@ -203,6 +204,10 @@ class LexicalIndex:
             index = self.term_ids[tokens[0]]
             span = slice(self.impact_starts[index], self.impact_starts[index + 1])
             return self.impact_rowids[span], self.impacts[span]
+        return self.phrase_scores(term)
+
+    def phrase_scores(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`term_scores` computed at query time from the term's token positions."""
         matched, freq = self.phrase_frequencies(term)
         freq = freq.astype(np.float64)
         norm = K1 * (1 - B + B * self.lengths[matched] / self.avgdl)

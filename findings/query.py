@@ -126,11 +126,13 @@ def term_pattern(term: str) -> re.Pattern:
 def highlight(text: str, terms: list[str]) -> tuple[list[str], list[list[int]]]:
     """Which query terms occur in a text (by shared stem) and their character spans.
 
-    A term whose stem is not a substring of the text is skipped before any pattern runs.
+    In an ASCII text, a term whose stem is not a substring is skipped before any pattern runs
+    (``re.I`` also matches a few non-ASCII letters, "İ", "ı", "ſ", to "i" and "s").
     """
-    matched, spans, lowered = [], [], text.lower()
+    matched, spans = [], []
+    lowered = text.lower() if text.isascii() else None
     for term in terms:
-        if term_stem(term) not in lowered:
+        if lowered is not None and term_stem(term) not in lowered:
             continue
         found = list(term_pattern(term).finditer(text))
         if found:

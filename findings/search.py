@@ -117,13 +117,32 @@ class SearchEngine:
         return self.keep_embedding(query, vector)
 
     async def embed_async(self, query: str) -> np.ndarray:
-        """:meth:`embed` for an event loop: it waits for the encoding thread without blocking."""
+        """:meth:`embed` for an event loop: the encoding runs on another thread, never the loop's.
+
+        With batching on, the query waits for the batching thread; with it off, it is encoded on
+        a worker thread.
+        """
         vector = self.cached_embedding(query)
         if vector is not None:
             return vector
         if self.batcher is None:
-            return self.embed(query)
+            return await asyncio.to_thread(self.embed, query)
         return self.keep_embedding(query, await asyncio.wrap_future(self.batcher.submit(query)))
+
+    async def search_async(self, query: str, k: int = 10, filters: Filters | None = None,
+                           one_per: str | None = None) -> list[Hit]:
+        """:meth:`search` for an event loop (the API's ``/search``).
+
+        The slow, blocking parts run off the loop: encoding (:meth:`embed_async`) and, the first
+        time a filter is seen, the SQL query for its rowids. The rest (a few ms of CPU) runs on
+        the loop, so a worker process runs one search at a time without threads contending for
+        the GIL.
+        """
+        filters = filters or Filters()
+        vector = await self.embed_async(query)
+        if filters.active() and filters.key() not in self._allowed:
+            await asyncio.to_thread(self.allowed_ids, filters)
+        return self.search(query, k=k, filters=filters, one_per=one_per, vector=vector)
 
     def keep_embedding(self, query: str, vector: np.ndarray) -> np.ndarray:
         """Put a query's embedding in the bounded cache; return it (read-only)."""

@@ -62,3 +62,19 @@ def test_errors_reach_the_caller_and_a_closed_encoder_refuses():
     batcher.close()
     with pytest.raises(RuntimeError, match="closed"):
         batcher.encode("late")
+
+
+def test_a_query_cancelled_while_waiting_is_dropped_and_the_thread_lives_on():
+    encoder = GatedEncoder()
+    batcher = BatchingEncoder(encoder, max_batch=8)
+    first = batcher.submit("a")
+    assert encoder.started.wait(timeout=10)
+    dropped, kept = batcher.submit("bb"), batcher.submit("ccc")
+    assert dropped.cancel()
+    encoder.release.set()
+    assert float(first.result(timeout=10)[0]) == 1.0
+    assert float(kept.result(timeout=10)[0]) == 3.0
+    assert float(batcher.encode("dddd")[0]) == 4.0
+    assert encoder.batches == [["a"], ["ccc"], ["dddd"]]
+    batcher.close()
+

@@ -81,4 +81,4 @@ def test_the_settings_default_is_the_index_default():
     from findings.index import EXACT_FILTER_LIMIT
     from findings.settings import Settings
 
-    assert Settings().exact_filter_limit == EXACT_FILTER_LIMIT
+    assert Settings.model_fields["exact_filter_limit"].default == EXACT_FILTER_LIMIT

@@ -75,3 +75,14 @@ def test_intersect_sorted():
     assert intersect_sorted(first, np.array([0, 3, 4, 9, 12], dtype=np.int64)).tolist() == [3, 9]
     assert intersect_sorted(first, np.zeros(0, dtype=np.int64)).tolist() == []
     assert intersect_sorted(np.array([10], dtype=np.int64), first).tolist() == []
+
+
+def test_precomputed_token_scores_equal_scoring_positions_bit_for_bit(tiny_store):
+    lexical = LexicalIndex.from_store(tiny_store)
+    for term in ("supervision", "reflective", "children", "plans", "care"):
+        rowids, scores = lexical.term_scores(term)
+        assert len(rowids)
+        expected_rowids, expected_scores = lexical.phrase_scores(term)
+        assert np.array_equal(rowids, expected_rowids)
+        assert np.array_equal(scores, expected_scores)  # exact, not approximately
+        assert not scores.flags.writeable

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from findings.search import Filters, fts_query, fuse, highlight, query_terms
 
 
@@ -25,6 +27,8 @@ def test_highlight_matches_inflections():
                                ["supervision", "reflective"])
     assert matched == ["supervision", "reflective"]
     assert [0, 11] in spans
+    assert highlight("SUPERVIſION is weak", ["supervision"])[0] == ["supervision"]  # as re.I does
+    assert highlight("Plans are weak.", ["supervision", "plans"]) == (["plans"], [[0, 5]])
 
 
 def test_filters_build_a_where_clause():
@@ -40,6 +44,8 @@ def test_quality_flags_mark_low_confidence_and_long_texts():
     assert quality_flags("Plans are weak.", 0.95) == []
     assert quality_flags("Plans are weak.", 0.4) == ["low_confidence_label"]
     assert quality_flags("word " * 300, 0.9) == ["truncated_for_encoder"]
+    assert quality_flags("a " * 197, 0.9) == ["truncated_for_encoder"]  # 197 words x 1.3 > 256
+    assert quality_flags("a " * 196, 0.9) == []
 
 
 def test_filters_key_is_hashable_and_tracks_values():
@@ -94,37 +100,77 @@ def test_query_embeddings_are_cached_in_a_bounded_lru(tiny_engine):
     assert [c[0] for c in encoder.calls] == ["supervision", "budget", "plans", "supervision"]
 
 
-def test_embed_async_encodes_on_the_batching_thread_and_caches(tiny_engine):
-    import asyncio
+def gated_engine(tiny_engine, query_batch: int):
+    """An engine over the tiny store whose encoder waits for ``release`` (set after 2 s at most)."""
     import threading
-
-    import numpy as np
 
     from findings.search import SearchEngine
 
-    encoder, threads = tiny_engine.encoder, []
+    encoder, release = tiny_engine.encoder, threading.Event()
     plain_encode = encoder.encode
 
-    def encode_and_note_thread(texts, batch_size=16):
-        threads.append(threading.current_thread().name)
+    def gated_encode(texts, batch_size=16):
+        release.wait(timeout=2)
         return plain_encode(texts, batch_size)
 
-    encoder.encode = encode_and_note_thread
+    encoder.encode = gated_encode
     engine = SearchEngine(tiny_engine.conn, tiny_engine.index, encoder, lexical=tiny_engine.lexical_index,
-                          query_batch=4)
+                          query_batch=query_batch)
+    return engine, release, plain_encode
 
-    async def ask(queries):
-        return await asyncio.gather(*(engine.embed_async(q) for q in queries))
+
+@pytest.mark.parametrize("query_batch", [1, 4])
+def test_search_async_leaves_the_loop_free_while_encoding(tiny_engine, query_batch):
+    import asyncio
+
+    import numpy as np
+
+    engine, release, plain_encode = gated_engine(tiny_engine, query_batch)
+
+    async def scenario():
+        pending = asyncio.create_task(engine.search_async("supervision", k=2))
+        await asyncio.sleep(0.2)
+        loop_was_free = not pending.done()  # a blocked loop resumes only once the search is done
+        release.set()
+        return loop_was_free, await pending
 
     try:
-        vectors = asyncio.run(ask(["supervision", "budget plans"]))
-        assert set(threads) == {"query-encoder"}
-        for query, vector in zip(["supervision", "budget plans"], vectors, strict=True):
-            assert np.allclose(vector, plain_encode([query])[0], atol=1e-6)
-        calls = len(encoder.calls)
-        assert np.array_equal(asyncio.run(ask(["budget plans"]))[0], vectors[1])
-        assert len(encoder.calls) == calls  # the second ask came from the cache
-        hits = engine.search("supervision", k=2, vector=vectors[0])
+        loop_was_free, hits = asyncio.run(scenario())
+        assert loop_was_free
         assert hits == tiny_engine.search("supervision", k=2)
+        calls = len(tiny_engine.encoder.calls)
+        vector = asyncio.run(engine.embed_async("supervision"))
+        assert len(tiny_engine.encoder.calls) == calls  # cached
+        assert np.allclose(vector, plain_encode(["supervision"])[0], atol=1e-6)
     finally:
-        engine.batcher.close()
+        engine.close()
+
+
+def test_search_async_prepares_a_new_filter_and_matches_search(tiny_engine):
+    import asyncio
+
+    engine, release, _ = gated_engine(tiny_engine, 4)
+    release.set()
+    try:
+        filters = Filters(label="weakness")
+        hits = asyncio.run(engine.search_async("supervision of social workers", k=3, filters=filters))
+        assert filters.key() in engine._allowed
+        assert hits and {h.label for h in hits} == {"weakness"}
+        expected = tiny_engine.search("supervision of social workers", k=3, filters=Filters(label="weakness"))
+        assert hits == expected
+    finally:
+        engine.close()
+
+
+def test_hits_do_not_depend_on_how_many_rows_are_read_at_a_time(tiny_engine, monkeypatch):
+    import findings.search as search_module
+
+    def every_hit():
+        return [hit.id for k in (1, 2, 5) for one_per in (None, "report", "council")
+                for hit in tiny_engine.search("children plans supervision", k=k, one_per=one_per)]
+
+    monkeypatch.setattr(search_module, "ROW_MARGIN", 1000)
+    all_rows_at_once = every_hit()
+    monkeypatch.setattr(search_module, "ROW_MARGIN", 0)  # k rows a time: chunk boundaries crossed
+    assert every_hit() == all_rows_at_once
+    assert len(all_rows_at_once) > 9
