@@ -3,10 +3,14 @@
 Exact inner-product search below ``exact_index_limit`` vectors, HNSW above it (parameters in
 settings; chosen by ``bench.scale``). Filtered searches over a small enough subset
 (``EXACT_FILTER_LIMIT``) are exact; larger subsets are searched in the HNSW graph with a FAISS
-selector. Measured on the corpus (129k findings, efSearch 200): exact search over the 35k
-weaknesses cost 2.5-2.7 ms per query and the filtered graph search 0.76 ms (recall@10 of exact
-0.978, the same nDCG@10 on the dev queries); over the 5k recommendations exact cost 0.19 ms
-against 0.57 ms (recall@10 0.928), hence a limit between the two.
+selector. Measured on the corpus (129k findings, efSearch 200, the dev queries): exact search
+over the 35k weaknesses cost 2.0-2.7 ms per query and the filtered graph search 0.6-0.8 ms
+(recall@10 of exact 0.978; the same hybrid nDCG@10); over the 5k recommendations exact cost
+0.19 ms against 0.57 ms (recall@10 0.928). Near the limit, a 19.6k-finding theme: exact 1.2 ms,
+graph 0.57 ms, recall@10 0.958; smaller subsets lose more (11-18k: 0.86-0.92), hence exact
+below 20k. Deeper in the list the graph finds less of what exact search finds (recall@200
+0.53 at 19.6k, 0.82 at 35k): fusion takes 200 dense candidates, and the hybrid top 10 on the
+dev queries did not change.
 What a filter's subset costs to prepare (its FAISS selector, or its rows of the vector matrix for
 exact search) is kept for the subset arrays a caller passes again, within a memory budget.
 Lexical search is BM25 over the store's FTS5 index (see :mod:`findings.lexical`).
