@@ -109,8 +109,8 @@ def fts_query(terms: list[str]) -> str:
 
 
 def term_stem(term: str) -> str:
-    """The part of a query term that a matching word must start with (lower-cased)."""
-    return (term[: max(4, len(term) - 3)] if len(term) > 4 else term).lower()
+    """The part of a query term that a matching word must start with (in any case)."""
+    return term[: max(4, len(term) - 3)] if len(term) > 4 else term
 
 
 @lru_cache(maxsize=4096)
@@ -126,13 +126,14 @@ def term_pattern(term: str) -> re.Pattern:
 def highlight(text: str, terms: list[str]) -> tuple[list[str], list[list[int]]]:
     """Which query terms occur in a text (by shared stem) and their character spans.
 
-    In an ASCII text, a term whose stem is not a substring is skipped before any pattern runs
-    (``re.I`` also matches a few non-ASCII letters, "İ", "ı", "ſ", to "i" and "s").
+    For an ASCII term in an ASCII text, a term whose stem is not a substring (in lower case) is
+    skipped before any pattern runs (``re.I`` also matches a few non-ASCII letters, "İ", "ı",
+    "ſ", to "i" and "s", which ``str.lower`` does not).
     """
     matched, spans = [], []
     lowered = text.lower() if text.isascii() else None
     for term in terms:
-        if lowered is not None and term_stem(term) not in lowered:
+        if lowered is not None and term.isascii() and term_stem(term).lower() not in lowered:
             continue
         found = list(term_pattern(term).finditer(text))
         if found:

@@ -28,6 +28,7 @@ def test_highlight_matches_inflections():
     assert matched == ["supervision", "reflective"]
     assert [0, 11] in spans
     assert highlight("SUPERVIſION is weak", ["supervision"])[0] == ["supervision"]  # as re.I does
+    assert highlight("Supervision is weak", ["ſupervision"])[0] == ["ſupervision"]
     assert highlight("Plans are weak.", ["supervision", "plans"]) == (["plans"], [[0, 5]])
 
 
