@@ -139,9 +139,13 @@ class LexicalIndex:
         freq = np.diff(np.append(firsts, len(rowids))).astype(np.float64)
         matched = rowids[firsts]
         idf = np.array([self.idf(int(n)) for n in self.row_counts], dtype=np.float64)
-        norm = K1 * (1 - B + B * self.lengths[matched] / self.avgdl)
-        impacts = np.repeat(idf, self.row_counts) * ((freq * (K1 + 1.0)) / (freq + norm))
+        impacts = self.row_parts(np.repeat(idf, self.row_counts), matched, freq)
         return np.concatenate([[0], np.cumsum(self.row_counts)]), matched, impacts
+
+    def row_parts(self, idf: float | np.ndarray, rowids: np.ndarray, freq: np.ndarray) -> np.ndarray:
+        """FTS5's BM25 term part for each row: ``idf * freq (k1 + 1) / (freq + k1 (1 - b + b len/avg))``."""
+        norm = K1 * (1 - B + B * self.lengths[rowids] / self.avgdl)
+        return idf * ((freq * (K1 + 1.0)) / (freq + norm))
 
     def idf(self, rows_matched: int) -> float:
         """FTS5's IDF of a phrase found in ``rows_matched`` rows (floored at ``MIN_IDF``)."""
@@ -209,9 +213,7 @@ class LexicalIndex:
     def phrase_scores(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`term_scores` computed at query time from the term's token positions."""
         matched, freq = self.phrase_frequencies(term)
-        freq = freq.astype(np.float64)
-        norm = K1 * (1 - B + B * self.lengths[matched] / self.avgdl)
-        return matched, self.idf(len(matched)) * ((freq * (K1 + 1.0)) / (freq + norm))
+        return matched, self.row_parts(self.idf(len(matched)), matched, freq.astype(np.float64))
 
     def search(self, terms: list[str], depth: int, allowed: np.ndarray | None = None) -> list[int]:
         """Best rowids by BM25 for an OR of the terms, optionally only among sorted ``allowed``.

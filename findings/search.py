@@ -140,7 +140,7 @@ class SearchEngine:
         """
         filters = filters or Filters()
         vector = await self.embed_async(query)
-        if filters.active() and filters.key() not in self._allowed:
+        if filters.active() and self.cached_allowed(filters) is None:
             await asyncio.to_thread(self.allowed_ids, filters)
         return self.search(query, k=k, filters=filters, one_per=one_per, vector=vector)
 
@@ -158,10 +158,9 @@ class SearchEngine:
         """Sorted rowids passing the filters (None when nothing is filtered); kept per filter."""
         if not filters.active():
             return None
-        key = filters.key()
-        with self._lock:
-            if key in self._allowed:
-                return self._allowed[key]
+        allowed = self.cached_allowed(filters)
+        if allowed is not None:
+            return allowed
         where, params = filters.sql()
         rows = self.conn.execute(f"SELECT f.rowid FROM findings f JOIN documents d USING (doc_id) "
                                  f"WHERE {where} ORDER BY f.rowid", params).fetchall()
@@ -170,7 +169,12 @@ class SearchEngine:
         with self._lock:
             if len(self._allowed) >= ALLOWED_CACHE_SIZE:
                 self._allowed.pop(next(iter(self._allowed)))
-            return self._allowed.setdefault(key, allowed)
+            return self._allowed.setdefault(filters.key(), allowed)
+
+    def cached_allowed(self, filters: Filters) -> np.ndarray | None:
+        """A filter's rowids if they are kept already (None otherwise)."""
+        with self._lock:
+            return self._allowed.get(filters.key())
 
     def dense(self, vector: np.ndarray, depth: int, allowed: np.ndarray | None) -> list[int]:
         """Nearest rowids by inner product."""
