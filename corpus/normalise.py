@@ -18,9 +18,14 @@ BULLET_CHARS = "•◼▪■●○◦◆◇►▶➢➤✓✔□❖·*"
 BULLET_RE = re.compile(rf"^\s*(?:[{re.escape(BULLET_CHARS)}\uf000-\uf0ff\ufffd]|[-–—](?=\s))\s*")
 NEW_BLOCK_RE = re.compile(r"^\s*(?:\d{1,3}\.\s+\S|R\d{1,2}\b|\(?[a-z]\)\s|\d{1,2}\)\s)")
 GLUED_NUMBER_RE = re.compile(r"^(\d{1,3}\.)(?=[A-Z][a-z])")
+BRACKET_AFTER_END_RE = re.compile(r"[.!?]\s*\([^()]{1,80}\)$")  # "neglect. (outcome 3, national framework)"
+GRADE = r"(?:outstanding|good|requires improvement(?: to be good)?|inadequate)"
+GLUED_HEADING_RE = re.compile(rf"(?<=[.)])\s+([A-Z][^.:]{{5,150}}:\s*{GRADE})$")
 PAGE_NUMBER_RE = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$", re.I)
-TERMINAL = (".", "?", "!", ":", ";", ".”", ".\"", ".’")
+SENTENCE_END = (".", "?", "!", ".”", ".\"", ".’")
+TERMINAL = (*SENTENCE_END, ":", ";")
 SHORT_LINE_SHARE = 0.72
+MAX_HEADING_LINE_WORDS = 8
 
 
 @dataclass
@@ -116,16 +121,31 @@ def lines_to_blocks(lines: list[str]) -> list[str]:
             if current:
                 blocks.append(current)
             current = "• " + line[bullet.end() :] if bullet else line
+        elif current.endswith(SENTENCE_END) and heading_like(line, width):  # "... Recommendations"
+            blocks.append(current)
+            current = line
         else:
             current = join_line(current, line)
         short = len(line) < SHORT_LINE_SHARE * width and not re.search(r"[A-Za-z0-9]-$", line)
-        hard_end = line.endswith(TERMINAL) and not raw.endswith(" ")
+        hard_end = (line.endswith(TERMINAL) or BRACKET_AFTER_END_RE.search(line)) and not raw.endswith(" ")
         if short or hard_end:
             blocks.append(current)
             current = ""
     if current:
         blocks.append(current)
-    return [" ".join(b.split()) for b in blocks if b.strip()]
+    return [part for b in blocks if b.strip() for part in split_glued_heading(" ".join(b.split()))]
+
+
+def heading_like(line: str, width: int) -> bool:
+    """A short capitalised line of a few words with no closing punctuation: a heading's form."""
+    return (len(line) < SHORT_LINE_SHARE * width and line[:1].isupper()
+            and len(line.split()) <= MAX_HEADING_LINE_WORDS and not line.endswith((*TERMINAL, ",")))
+
+
+def split_glued_heading(block: str) -> list[str]:
+    """Split off a graded heading ("The experiences of children in care: good") glued to a block."""
+    match = GLUED_HEADING_RE.search(block)
+    return [block[: match.start()], match.group(1)] if match else [block]
 
 
 def continues(previous: str, following: str) -> bool:
@@ -187,7 +207,8 @@ def normalise_plain_text(text: str) -> NormalisedText:
             previous_blank = True
             continue
         cells = [" ".join(c.split()) for c in line.split("\t")]
-        is_row = len([c for c in cells if c]) > 1
+        filled = [c for c in cells if c]
+        is_row = len(filled) > 1 or (len(filled) == 1 and not cells[0])  # "\t\tcell" is a row too
         stripped = " ".join(line.split())
         bullet = BULLET_RE.match(stripped)
         if bullet:

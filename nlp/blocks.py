@@ -21,6 +21,7 @@ from nlp.patterns import compile_anchored, compile_search, default_patterns
 
 BLOCK_SEPARATOR = re.compile(r"\n\s*\n")
 NUMBERING = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2})*\.?|R\d{1,2}|[a-z]\)|section \d+:?)\s+", re.I)
+FOOTNOTE_MARK = re.compile(r"(?<=[?:])\d{1,2}$")  # "What needs to improve?1"
 MAX_HEADING_WORDS = 14
 FINDING_KINDS = ("strength", "weakness", "recommendation", "action")
 
@@ -51,7 +52,7 @@ class BlockParser:
 
     def section_kind(self, text: str) -> str | None:
         """The section kind a heading names, or None."""
-        bare = NUMBERING.sub("", text.strip()).strip(" *:")
+        bare = FOOTNOTE_MARK.sub("", NUMBERING.sub("", text.strip())).strip(" *:")
         for kind, regex in self.section_res.items():
             if regex.match(bare):
                 return kind

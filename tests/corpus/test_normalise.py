@@ -44,6 +44,32 @@ def test_private_use_bullets_become_list_items():
     assert "• The timeliness of assessments." in text.split("\n\n")
 
 
+def test_item_ending_in_a_bracketed_reference_ends_before_the_next_heading():
+    body = ["What needs to improve?",
+            "◼ The frequency and quality of supervision of practice in the children in care teams ",
+            "and in the care leavers team. (outcome 4, national framework) and the leaving care",
+            "The experiences and progress of children who need help and protection in the area ",
+            "protection: good",
+            "1. Children benefit from a wide range of early help services in the local authority."]
+    body[2] = body[2][: body[2].index(")") + 1]
+    blocks = normalise_pdf_pages(pages_with([body, ["x"], ["y"]])).text.split("\n\n")
+    assert blocks[1] == ("• The frequency and quality of supervision of practice in the children in "
+                         "care teams and in the care leavers team. (outcome 4, national framework)")
+    assert blocks[2].startswith("The experiences and progress of children")
+
+
+def test_graded_heading_glued_to_an_item_is_split_off():
+    body = ["◼ The quality of the recording by managers of management oversight of decisions in ",
+            "the hub and of the letters to parents (outcome 1, national framework) and more",
+            "The experiences and progress of children who need help and protection: ",
+            "good",
+            "1. Children benefit from a wide range of early help services in the local authority."]
+    body[1] = body[1][: body[1].index(")") + 1]
+    blocks = normalise_pdf_pages(pages_with([body, ["x"], ["y"]])).text.split("\n\n")
+    assert blocks[0].endswith("letters to parents (outcome 1, national framework)")
+    assert blocks[1] == "The experiences and progress of children who need help and protection: good"
+
+
 def test_sentence_broken_by_page_break_is_rejoined():
     first = ["Plans for children are detailed and reviewed regularly, but for a small number of " + WIDE,
              "children the actions in plans are not"]
@@ -61,3 +87,14 @@ def test_plain_text_keeps_tables_and_joins_continuations():
     assert blocks[0] == "Theme\tStrengths\tWeaknesses"
     assert blocks[1] == ("• Customer First training for each team, which will involve a diagnostic "
                          "of their customer satisfaction levels.")
+
+
+def test_plain_text_row_with_only_a_later_cell_stays_in_the_table():
+    text = normalise_plain_text("Theme\tGrade\tStrengths\tWeaknesses\n"
+                                "\t\tReporting systems active.\tNo corporate plan.\n"
+                                "\t\t\tPoor handling of complaints.\n"
+                                "Performance management\t1\t\tKey gaps in risk assessments.\n").text
+    blocks = text.split("\n\n")
+    assert blocks[2] == "\t\t\tPoor handling of complaints."
+    assert len(blocks) == 4
+

@@ -73,6 +73,8 @@ def test_saved_structure_pipeline_round_trips(tmp_path):
     ("Areas for development", "weakness"),
     ("Areas covered by the visit", "context"),
     ("Children in care benefit from stable homes", None),
+    ("What needs to improve?1", "recommendation"),
+    ("Local authority 2", None),
 ])
 def test_headings_of_focused_visits_and_area_send_inspections_name_their_section(heading, kind):
     assert structure_pipeline().get_pipe("block_parser").section_kind(heading) == kind
