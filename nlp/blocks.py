@@ -33,6 +33,7 @@ class SectionState:
     heading: str | None = None
     kind: str | None = None
     columns: list[str | None] = field(default_factory=list)
+    empty: bool = True  # no content yet under the current heading
 
 
 class BlockParser:
@@ -65,8 +66,8 @@ class BlockParser:
         for kind in ("furniture", "header_cell", "list_item", "grade_line"):
             if self.block_res[kind].search(text):
                 return kind
-        if self.section_kind(text):
-            return "heading"
+        if self.section_kind(text) and not text.rstrip().endswith((".", ".”", '."')):
+            return "heading"  # "145. The LSCB should review its business unit." is a sentence
         if self.block_res["numbered_paragraph"].search(text):
             bare = NUMBERING.sub("", text)
             return "heading" if looks_like_heading(bare) else "numbered_paragraph"
@@ -85,17 +86,24 @@ class BlockParser:
         """Advance the section state past one block.
 
         A heading keeps the table columns: plans put spanning rows ("1.2 Embed performance
-        management") between the rows of one table. Any other block ends the table.
+        management") between the rows of one table. Any other block ends the table. A heading
+        of no known kind straight after a heading of a finding kind is its subheading
+        ("Areas for improvement" then "Quality of practice") and keeps that kind.
         """
         if kind in ("table_row", "table_header"):
             if kind == "table_header":
                 state.columns = self.column_kinds(text.split("\t")) or []
+            state.empty = False
             return
         if kind not in ("heading", "grade_line"):
             state.columns = []
+            state.empty = False
             return
+        named = self.section_kind(text)
+        subheading = named is None and state.empty and state.kind in FINDING_KINDS
         state.heading = text
-        state.kind = self.section_kind(text)
+        state.kind = state.kind if subheading else named
+        state.empty = True
 
     def __call__(self, doc: Doc) -> Doc:
         """Set ``doc.spans['blocks']`` with block kind and section attributes."""

@@ -52,6 +52,37 @@ def test_table_cells_carry_their_column_kind(doc):
     assert unit(doc, "No strategic objectives.")._.column_kind == "weakness"
 
 
+SUBHEADINGS = "\n\n".join([
+    "Areas for improvement",
+    "Quality of practice",
+    "5. Further improve the quality of assessments.",
+    "6. The LSCB should review its business unit to ensure that it has enough capacity.",
+    "Progress since the last inspection",
+    "7. Leaders have improved the quality of practice.",
+])
+
+
+@pytest.fixture(scope="module")
+def subheaded():
+    pipeline = structure_pipeline()
+    return next(run(pipeline, [make_doc(pipeline, SUBHEADINGS, "fixture", "inspectorate")]))
+
+
+def test_a_subheading_straight_after_a_recommendation_heading_keeps_its_kind(subheaded):
+    item = unit(subheaded, "Further improve the quality of assessments.")
+    assert (item._.section, item._.section_kind) == ("Quality of practice", "recommendation")
+
+
+def test_a_sentence_that_reads_like_a_heading_pattern_is_not_a_heading(subheaded):
+    item = unit(subheaded, "The LSCB should review its business unit to ensure that it has enough capacity.")
+    assert item._.block_kind == "numbered_paragraph"
+    assert item._.section_kind == "recommendation"
+
+
+def test_a_heading_after_content_does_not_inherit_the_section_kind(subheaded):
+    assert unit(subheaded, "Leaders have improved the quality of practice.")._.section_kind is None
+
+
 def test_sentence_offsets_split_on_terminal_punctuation_only():
     text = "Plans are weak. Mr. Smith agreed (see para. 4). Risks are not known? Yes."
     assert [text[s:e] for s, e in sentence_offsets(text)] == [
