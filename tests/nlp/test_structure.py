@@ -119,3 +119,9 @@ def test_a_table_column_header_does_not_close_the_recommendation_section():
     header, item = list(doc.spans["units"])[1:]
     assert header._.block_kind == "header_cell"
     assert item._.section_kind == "recommendation"
+
+
+def test_a_plan_table_header_names_its_action_and_outcome_columns():
+    parser = structure_pipeline().get_pipe("block_parser")
+    kinds = parser.column_kinds(["Recommendation", "Actions/Work Areas", "Outcome", "Lead Officer"])
+    assert kinds == ["recommendation", "action", "action", None]
