@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 BULLET_CHARS = "•◼▪■●○◦◆◇►▶➢➤✓✔□❖·*"
 BULLET_RE = re.compile(rf"^\s*(?:[{re.escape(BULLET_CHARS)}\uf000-\uf0ff\ufffd]|[-–—](?=\s))\s*")
 NEW_BLOCK_RE = re.compile(r"^\s*(?:\d{1,3}\.\s+\S|R\d{1,2}\b|\(?[a-z]\)\s|\d{1,2}\)\s)")
+BULLETED_NUMBER_RE = re.compile(r"^\d{1,3}(?:\.\d{1,2})*\.?\s+(?=[A-Z])")
 GLUED_NUMBER_RE = re.compile(r"^(\d{1,3}\.)(?=[A-Z][a-z])")
 BRACKET_AFTER_END_RE = re.compile(r"[.!?]\s*\([^()]{1,80}\)$")  # "neglect. (outcome 3, national framework)"
 GRADE = r"(?:outstanding|good|requires improvement(?: to be good)?|inadequate)"
@@ -211,8 +212,9 @@ def normalise_plain_text(text: str) -> NormalisedText:
         is_row = len(filled) > 1 or (len(filled) == 1 and not cells[0])  # "\t\tcell" is a row too
         stripped = " ".join(line.split())
         bullet = BULLET_RE.match(stripped)
-        if bullet:
-            stripped = "• " + stripped[bullet.end() :]
+        if bullet:  # "- 27 Text" is a converter's rendering of paragraph 27, not a list item
+            rest = stripped[bullet.end() :]
+            stripped = rest if BULLETED_NUMBER_RE.match(rest) else "• " + rest
         if is_row:
             blocks.append("\t".join(cells).rstrip("\t"))  # leading empty cells keep columns
         elif blocks and not previous_blank and not bullet and continues(blocks[-1], stripped):

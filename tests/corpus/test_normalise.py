@@ -98,3 +98,12 @@ def test_plain_text_row_with_only_a_later_cell_stays_in_the_table():
     assert blocks[2] == "\t\t\tPoor handling of complaints."
     assert len(blocks) == 4
 
+
+
+def test_plain_text_bulleted_paragraph_number_is_a_numbered_paragraph():
+    text = normalise_plain_text("- 27 Interim managers are effective.\n\n"
+                                "- 2.2 The Commission recognised the leadership.\n\n"
+                                "- 3 staff teams were visited.\n").text
+    assert text.split("\n\n") == ["27 Interim managers are effective.",
+                                  "2.2 The Commission recognised the leadership.",
+                                  "• 3 staff teams were visited."]
