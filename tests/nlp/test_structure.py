@@ -107,6 +107,7 @@ def test_saved_structure_pipeline_round_trips(tmp_path):
     ("What needs to improve?1", "recommendation"),
     ("Local authority 2", None),
     ("5.3 Other implications:", "context"),
+    ("The Council", "context"),
 ])
 def test_headings_of_focused_visits_and_area_send_inspections_name_their_section(heading, kind):
     assert structure_pipeline().get_pipe("block_parser").section_kind(heading) == kind
