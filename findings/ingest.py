@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import sqlite3
 from concurrent.futures import ProcessPoolExecutor
@@ -14,7 +15,16 @@ from tqdm import tqdm
 from corpus.documents import file_hash, load_document, loose_entry
 from corpus.extract import SUPPORTED_SUFFIXES, NotAReport
 from corpus.manifest import ReportEntry, read_manifest
-from findings.store import known_hashes, record_refusal, transaction, upsert_document
+from findings.store import (
+    get_meta,
+    known_hashes,
+    record_refusal,
+    set_meta,
+    transaction,
+    upsert_document,
+)
+
+EXTRACTION_MODULES = ("documents.py", "extract.py", "normalise.py")
 
 
 @dataclass
@@ -24,6 +34,20 @@ class IngestReport:
     added: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)
+
+
+def extraction_version() -> str:
+    """A hash of the text-extraction code: stored documents are read again when it changes.
+
+    A file's own hash says whether the file changed; this says whether the way we turn files
+    into normalised text changed (a fix to the normaliser must reach documents already stored).
+    """
+    import corpus
+
+    digest = hashlib.sha256()
+    for name in EXTRACTION_MODULES:
+        digest.update((Path(corpus.__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def gazetteer_names(corpus_dir: Path | None) -> list[str]:
@@ -78,12 +102,14 @@ def ingest(conn: sqlite3.Connection, corpus_dir: str | Path | None = None,
         progress: show a progress bar.
 
     Returns:
-        What was added, left unchanged (same content hash) and refused (with reasons).
+        What was added, left unchanged (same content hash, same extraction code) and refused
+        (with reasons).
 
     """
     corpus = Path(corpus_dir) if corpus_dir else None
     entries = expand_paths(paths) if paths else read_manifest(corpus)
-    seen = known_hashes(conn)
+    version = extraction_version()
+    seen = known_hashes(conn) if get_meta(conn, "extraction_version") == version else {}
     known_refusals = dict(conn.execute("SELECT path, reason FROM refused").fetchall())
     report, todo = IngestReport(), []
     for entry in entries:
@@ -106,4 +132,5 @@ def ingest(conn: sqlite3.Connection, corpus_dir: str | Path | None = None,
             else:
                 upsert_document(conn, row)
                 report.added.append(entry.doc_id)
+        set_meta(conn, "extraction_version", version)
     return report

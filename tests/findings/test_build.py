@@ -40,6 +40,17 @@ def test_finding_ids_are_stable_across_a_resegmentation(built_settings):
     assert {r[0] for r in conn.execute("SELECT id FROM findings")} == before
 
 
+def test_a_change_to_the_extraction_code_reads_stored_documents_again(built_settings):
+    conn = connect(built_settings.db_path)
+    before = {r[0] for r in conn.execute("SELECT id FROM findings")}
+    conn.execute("UPDATE meta SET value = 'older-normaliser' WHERE key = 'extraction_version'")
+    conn.commit()
+    again = build(built_settings, progress=False)
+    assert len(again.ingest.added) == 4 and again.segmented == 4
+    assert {r[0] for r in conn.execute("SELECT id FROM findings")} == before
+    assert build(built_settings, progress=False).ingest.added == []
+
+
 def test_export_writes_one_row_per_finding(built_settings, tmp_path):
     conn = connect(built_settings.db_path, read_only=True)
     rows = export_parquet(conn, tmp_path / "f.parquet")
