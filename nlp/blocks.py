@@ -100,7 +100,8 @@ class BlockParser:
             state.empty = False
             return
         named = self.section_kind(text)
-        subheading = named is None and state.empty and state.kind in FINDING_KINDS
+        subheading = (kind == "heading" and named is None and state.empty
+                      and state.kind in FINDING_KINDS)
         state.heading = text
         state.kind = state.kind if subheading else named
         state.empty = True
