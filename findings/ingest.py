@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+import corpus
 from corpus.documents import file_hash, load_document, loose_entry
 from corpus.extract import SUPPORTED_SUFFIXES, NotAReport
 from corpus.manifest import ReportEntry, read_manifest
@@ -42,8 +43,6 @@ def extraction_version() -> str:
     A file's own hash says whether the file changed; this says whether the way we turn files
     into normalised text changed (a fix to the normaliser must reach documents already stored).
     """
-    import corpus
-
     digest = hashlib.sha256()
     for name in EXTRACTION_MODULES:
         digest.update((Path(corpus.__file__).parent / name).read_bytes())

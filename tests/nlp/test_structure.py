@@ -19,10 +19,15 @@ REPORT = "\n\n".join([
 ])
 
 
+def structured(text: str):
+    """An inspectorate document of ``text`` run through the structure pipeline."""
+    pipeline = structure_pipeline()
+    return next(run(pipeline, [make_doc(pipeline, text, "fixture", "inspectorate")]))
+
+
 @pytest.fixture(scope="module")
 def doc():
-    pipeline = structure_pipeline()
-    return next(run(pipeline, [make_doc(pipeline, REPORT, "fixture", "inspectorate")]))
+    return structured(REPORT)
 
 
 def unit(doc, text):
@@ -64,8 +69,7 @@ SUBHEADINGS = "\n\n".join([
 
 @pytest.fixture(scope="module")
 def subheaded():
-    pipeline = structure_pipeline()
-    return next(run(pipeline, [make_doc(pipeline, SUBHEADINGS, "fixture", "inspectorate")]))
+    return structured(SUBHEADINGS)
 
 
 def test_a_subheading_straight_after_a_recommendation_heading_keeps_its_kind(subheaded):
