@@ -1,7 +1,10 @@
 """The ``author_detector`` component: who wrote the document, inspectorate or council.
 
 The manifest's ``publisher`` sets ``doc._.author`` before the pipeline runs; for loose files
-the author is inferred from voice cues in ``patterns/authors.json``.
+the author is inferred from voice cues in ``patterns/authors.json``. A third kind,
+``national``, comes only from a manifest whose publisher is a government department: such a
+paper discusses local government in general, and its statements are not judgements about an
+inspected body (guideline rule 1). Loose files are never taken for national papers.
 """
 
 from __future__ import annotations
@@ -11,17 +14,35 @@ from spacy.tokens import Doc
 
 from nlp.patterns import compile_search, default_patterns
 
-INSPECTORATES = ("ofsted", "audit commission", "care quality commission", "hmi", "inspectorate",
-                 "odpm", "hm treasury", "department for")
+INSPECTORATES = ("ofsted", "audit commission", "care quality commission", "hmi", "inspectorate")
+GOVERNMENT_DEPARTMENTS = ("odpm", "office of the deputy prime minister", "hm treasury",
+                          "department for", "ministry of", "home office", "cabinet office")
 AUTHORS = ("inspectorate", "council")
+KNOWN_AUTHORS = (*AUTHORS, "national")
 
 
 def author_from_publisher(publisher: str | None) -> str | None:
-    """Map a manifest publisher to an author kind, or None when unknown."""
+    """Map a manifest publisher to an author kind, or None when unknown.
+
+    An inspectorate named among the publishers wins over a department (a joint inspection
+    published with a ministry is still an inspection).
+    """
     if not publisher:
         return None
     lowered = publisher.lower()
-    return "inspectorate" if any(name in lowered for name in INSPECTORATES) else "council"
+    if any(name in lowered for name in INSPECTORATES):
+        return "inspectorate"
+    if any(name in lowered for name in GOVERNMENT_DEPARTMENTS):
+        return "national"
+    return "council"
+
+
+def voice(author: str | None) -> str | None:
+    """The voice a document's wording is learned under: inspectorate or council.
+
+    A national paper, like an inspectorate, writes about councils from outside.
+    """
+    return "inspectorate" if author == "national" else author
 
 
 class AuthorDetector:
@@ -39,7 +60,7 @@ class AuthorDetector:
 
     def __call__(self, doc: Doc) -> Doc:
         """Set ``doc._.author`` unless already set."""
-        if doc._.author not in AUTHORS:
+        if doc._.author not in KNOWN_AUTHORS:
             doc._.author = self.infer(doc.text)
         return doc
 

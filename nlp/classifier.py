@@ -48,7 +48,8 @@ class FindingClassifier:
                     "polarity": polarity, "context": context, "labels": list(LABELS),
                     "rules": dict(default_patterns("rules")) if rules else {}}
         self.featurizer = UnitFeaturizer(struct_weight, polarity, context)
-        self.text_rules, self.author_text_rules = text_rules(self.cfg["rules"])
+        self.text_rules, self.author_text_rules, self.plan_step_rules = text_rules(
+            self.cfg["rules"])
         self.weights: sparse.csr_matrix | None = None
         self.bias: np.ndarray | None = None
 
@@ -93,7 +94,7 @@ class FindingClassifier:
         rules = self.cfg.get("rules") or {}
         if not rules:
             return None
-        if unit._.block_kind in rules["other_blocks"]:
+        if unit._.block_kind in rules["other_blocks"] or author in rules.get("other_authors", ()):
             return "other"
         if unit._.column_kind in rules["column_kinds"]:
             return unit._.column_kind
@@ -104,6 +105,9 @@ class FindingClassifier:
             return label
         if authored and unit._.block_kind in rules["section_blocks"].get(unit._.section_kind, ()):
             return unit._.section_kind
+        if (author in rules.get("plan_step_authors", ())
+                and unit._.block_kind in rules.get("plan_step_blocks", ())):
+            return first_match(self.plan_step_rules, unit.text)
         return None
 
     def __call__(self, doc: Doc) -> Doc:
@@ -137,17 +141,19 @@ class FindingClassifier:
         self.cfg = json.loads((path / "cfg.json").read_text(encoding="utf-8"))
         self.featurizer = UnitFeaturizer(self.cfg["struct_weight"], self.cfg.get("polarity", False),
                                          self.cfg.get("context", False))
-        self.text_rules, self.author_text_rules = text_rules(self.cfg.get("rules") or {})
+        self.text_rules, self.author_text_rules, self.plan_step_rules = text_rules(
+            self.cfg.get("rules") or {})
         if (path / "weights.npz").exists():
             self.weights = sparse.load_npz(path / "weights.npz").tocsr()
             self.bias = np.load(path / "bias.npy")
         return self
 
 
-def text_rules(rules: dict) -> tuple[dict, dict]:
-    """The compiled text rules: for any author, and for the authors of ``section_authors`` only."""
+def text_rules(rules: dict) -> tuple[dict, dict, dict]:
+    """The compiled text rules: for any author, for ``section_authors`` only, for plan steps."""
     return (compile_search(rules.get("text_labels", {})),
-            compile_search(rules.get("inspectorate_text_labels", {})))
+            compile_search(rules.get("inspectorate_text_labels", {})),
+            compile_search(rules.get("plan_step_labels", {})))
 
 
 def first_match(patterns: dict, text: str) -> str | None:

@@ -16,6 +16,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 from spacy.tokens import Span
 
+from nlp.author import voice
 from nlp.context import context_tokens
 from nlp.patterns import default_patterns
 
@@ -153,7 +154,7 @@ class UnitFeaturizer:
 
     def structure_tokens(self, unit: Span, author: str | None) -> list[str]:
         """The structure and cue tokens of one unit."""
-        return structure_tokens(unit, author, self.cues)
+        return structure_tokens(unit, voice(author), self.cues)
 
     def transform(self, texts: list[str], structures: list[list[str]]) -> sparse.csr_matrix:
         """Features of units given their texts and structure tokens."""
@@ -165,6 +166,7 @@ class UnitFeaturizer:
     def doc_structures(self, units: list[Span], author: str | None) -> list[list[str]]:
         """The structure, cue and (optionally) context tokens of all the units of one document."""
         cues = [self.cues.tokens(u.text) for u in units] if self.cues is not None else None
+        author = voice(author)
         out = []
         for index, unit in enumerate(units):
             tokens = structure_tokens(unit, author, self.cues, cues[index] if cues else None)

@@ -29,6 +29,7 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from nlp.author import voice
 from nlp.finetune import (
     INPUTS,
     FineTuneConfig,
@@ -48,7 +49,7 @@ SKIP_BLOCKS = ("marker", "header_cell", "heading", "contents_line", "furniture",
 
 def unit_input(unit: Span, author: str | None) -> str:
     """The text the transformer reads: the unit's context kinds, then its words."""
-    return f"{author} {unit._.section_kind} {unit._.block_kind}: {unit.text}"
+    return f"{voice(author)} {unit._.section_kind} {unit._.block_kind}: {unit.text}"
 
 
 class TextScorer:

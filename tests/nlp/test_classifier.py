@@ -13,11 +13,16 @@ REPORT = "\n\n".join(["Northshire County Council and NHS Northshire ICB", TELLS,
                       "Senior leaders and managers know where they need to focus their efforts."])
 
 
+def structured_units(text: str, author: str) -> dict:
+    """The units of a fixture text after the structure pipeline, by their text."""
+    pipeline = structure_pipeline()
+    doc = next(run(pipeline, [make_doc(pipeline, text, "fixture", author)]))
+    return {u.text: u for u in doc.spans["units"]}
+
+
 @pytest.fixture(scope="module")
 def units():
-    pipeline = structure_pipeline()
-    doc = next(run(pipeline, [make_doc(pipeline, REPORT, "fixture", "inspectorate")]))
-    return {u.text: u for u in doc.spans["units"]}
+    return structured_units(REPORT, "inspectorate")
 
 
 def test_an_inspectors_sentence_telling_the_body_what_to_do_is_a_recommendation(units):
@@ -37,12 +42,10 @@ def test_judgements_and_later_modals_are_left_to_the_model(units):
 
 
 def test_bullets_of_a_strengths_or_development_list_take_the_heading_label():
-    pipeline = structure_pipeline()
     text = "\n\n".join(["Strengths", "• Health visitors identify children's needs early.",
                        "Areas for development", "• The quality of advice to EHC plans varies.",
                        "Identification is inconsistent in some settings, although improving."])
-    doc = next(run(pipeline, [make_doc(pipeline, text, "fixture", "inspectorate")]))
-    units = {u.text: u for u in doc.spans["units"]}
+    units = structured_units(text, "inspectorate")
     classifier = FindingClassifier()
     assert classifier.rule_label(units["Health visitors identify children's needs early."],
                                  "inspectorate") == "strength"
@@ -51,3 +54,45 @@ def test_bullets_of_a_strengths_or_development_list_take_the_heading_label():
     paragraph = units["Identification is inconsistent in some settings, although improving."]
     assert classifier.rule_label(paragraph, "inspectorate") is None
     assert classifier.rule_label(units["The quality of advice to EHC plans varies."], "council") is None
+
+
+RESPONSE = "\n\n".join([
+    "Purpose of Report",
+    "The inspector's recommendations and our responses are set out below.",
+    "• R1 A culture of customer focus should be established at all levels.",
+    "• Update of the Customer First Strategy to June Cabinet.",
+    "• Continued roll out of National Indicators.",
+    "• Do we have capacity to deliver our plans?",
+])
+
+
+def test_a_councils_nominalised_plan_steps_are_actions():
+    classifier = FindingClassifier()
+    council = structured_units(RESPONSE, "council")
+    assert classifier.rule_label(council["Update of the Customer First Strategy to June Cabinet."],
+                                 "council") == "action"
+    assert classifier.rule_label(council["Continued roll out of National Indicators."],
+                                 "council") == "action"
+    assert classifier.rule_label(council["Purpose of Report"], "council") == "other"
+    inspector = structured_units(RESPONSE, "inspectorate")
+    assert classifier.rule_label(inspector["Continued roll out of National Indicators."],
+                                 "inspectorate") is None
+
+
+def test_a_question_is_never_a_finding():
+    council = structured_units(RESPONSE, "council")
+    assert FindingClassifier().rule_label(council["Do we have capacity to deliver our plans?"],
+                                          "council") == "other"
+    assert FindingClassifier().rule_label(
+        council["R1 A culture of customer focus should be established at all levels."],
+        "council") == "recommendation"
+
+
+def test_a_national_paper_holds_no_findings():
+    paper = "\n\n".join(["Councils should publish clear plans for improvement.",
+                         "The performance of most councils has improved well since 2002."])
+    units = structured_units(paper, "national")
+    classifier = FindingClassifier()
+    assert all(classifier.rule_label(u, "national") == "other" for u in units.values())
+    inspector = structured_units(paper, "inspectorate")
+    assert not any(classifier.rule_label(u, "inspectorate") for u in inspector.values())
