@@ -27,6 +27,8 @@ SENTENCE_END = (".", "?", "!", ".”", ".\"", ".’")
 TERMINAL = (*SENTENCE_END, ":", ";")
 SHORT_LINE_SHARE = 0.72
 MAX_HEADING_LINE_WORDS = 8
+FOOTNOTE_LINE_RE = re.compile(r"^\d{1,2}\s+[A-Z][a-z]+\s+\w")  # "1 The areas…", not "3. The…"
+FOOTNOTE_TAIL_LINES = 4
 
 
 @dataclass
@@ -83,10 +85,20 @@ def strip_furniture(lines: list[str], furniture: set[str]) -> list[str]:
 
 
 def split_footnotes(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Separate footnotes (after a blank line near the page foot) from the body."""
+    """Separate footnotes from the body of a page.
+
+    A footnote follows a blank line near the page foot or, with no blank line, is a numbered
+    note among the last lines that ends the page with a full stop ("1 The areas for improvement
+    have been cross-referenced…").
+    """
     for i in range(len(lines) - 1, max(0, int(len(lines) * 0.5)) - 1, -1):
         if not lines[i].strip() and i + 1 < len(lines) and re.match(r"^\d{1,2}(\s|$)", lines[i + 1]):
             return lines[:i], lines[i + 1 :]
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    if filled and lines[filled[-1]].rstrip().endswith(SENTENCE_END):
+        for i in filled[-FOOTNOTE_TAIL_LINES:]:
+            if i > filled[0] and FOOTNOTE_LINE_RE.match(lines[i]):
+                return lines[:i], lines[i:]
     return lines, []
 
 

@@ -63,9 +63,9 @@ class BlockParser:
         """Classify one block by its form."""
         if "\t" in text:
             return "table_row"
-        for kind in ("furniture", "header_cell", "list_item", "grade_line"):
-            if self.block_res[kind].search(text):
-                return kind
+        for kind in ("boilerplate", "furniture", "header_cell", "list_item", "grade_line"):
+            if kind in self.block_res and self.block_res[kind].search(text):
+                return kind  # a pipeline saved before a kind existed has no patterns for it
         if self.section_kind(text) and not text.rstrip().endswith((".", ".”", '."')):
             return "heading"  # "145. The LSCB should review its business unit." is a sentence
         if self.block_res["numbered_paragraph"].search(text):

@@ -48,8 +48,7 @@ class FindingClassifier:
                     "polarity": polarity, "context": context, "labels": list(LABELS),
                     "rules": dict(default_patterns("rules")) if rules else {}}
         self.featurizer = UnitFeaturizer(struct_weight, polarity, context)
-        self.text_rules, self.author_text_rules, self.plan_step_rules = text_rules(
-            self.cfg["rules"])
+        self.text_rules, self.author_text_rules, self.block_rules = text_rules(self.cfg["rules"])
         self.weights: sparse.csr_matrix | None = None
         self.bias: np.ndarray | None = None
 
@@ -105,10 +104,9 @@ class FindingClassifier:
             return label
         if authored and unit._.block_kind in rules["section_blocks"].get(unit._.section_kind, ()):
             return unit._.section_kind
-        if (author in rules.get("plan_step_authors", ())
-                and unit._.block_kind in rules.get("plan_step_blocks", ())):
-            return first_match(self.plan_step_rules, unit.text)
-        return None
+        return next((label for rule in self.block_rules
+                     if unit._.block_kind in rule["blocks"] and author in rule["authors"]
+                     and (label := first_match(rule["labels"], unit.text))), None)
 
     def __call__(self, doc: Doc) -> Doc:
         """Label every unit of the document (structural rules override the model)."""
@@ -141,7 +139,7 @@ class FindingClassifier:
         self.cfg = json.loads((path / "cfg.json").read_text(encoding="utf-8"))
         self.featurizer = UnitFeaturizer(self.cfg["struct_weight"], self.cfg.get("polarity", False),
                                          self.cfg.get("context", False))
-        self.text_rules, self.author_text_rules, self.plan_step_rules = text_rules(
+        self.text_rules, self.author_text_rules, self.block_rules = text_rules(
             self.cfg.get("rules") or {})
         if (path / "weights.npz").exists():
             self.weights = sparse.load_npz(path / "weights.npz").tocsr()
@@ -149,11 +147,25 @@ class FindingClassifier:
         return self
 
 
-def text_rules(rules: dict) -> tuple[dict, dict, dict]:
-    """The compiled text rules: for any author, for ``section_authors`` only, for plan steps."""
+def text_rules(rules: dict) -> tuple[dict, dict, list[dict]]:
+    """The compiled text rules: for any author, for ``section_authors`` only, and per block kind.
+
+    A block rule without ``authors`` holds in documents of any author.
+    """
+    block_rules = [{"blocks": set(rule["blocks"]),
+                    "authors": AnyAuthor() if "authors" not in rule else set(rule["authors"]),
+                    "labels": compile_search(rule["labels"])}
+                   for rule in rules.get("block_text_labels", [])]
     return (compile_search(rules.get("text_labels", {})),
-            compile_search(rules.get("inspectorate_text_labels", {})),
-            compile_search(rules.get("plan_step_labels", {})))
+            compile_search(rules.get("inspectorate_text_labels", {})), block_rules)
+
+
+class AnyAuthor:
+    """A collection that holds every author."""
+
+    def __contains__(self, author: object) -> bool:
+        """Every author is in it."""
+        return True
 
 
 def first_match(patterns: dict, text: str) -> str | None:

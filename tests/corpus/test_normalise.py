@@ -110,3 +110,20 @@ def test_plain_text_bulleted_paragraph_number_is_a_numbered_paragraph():
     assert text.split("\n\n") == ["27 Interim managers are effective.",
                                   "2.2 The Commission recognised the leadership.",
                                   "• 3 staff teams were visited."]
+
+
+def test_footnote_at_the_page_foot_without_a_blank_line_is_lifted_out():
+    first = ["Decisions are underpinned by clear analysis of what information is " + WIDE,
+             "1 The areas for improvement have been cross-referenced with the outcomes in",
+             "the national framework."]
+    second = ["needed to keep children safe.", "Another paragraph starts here."]
+    blocks = normalise_pdf_pages(pages_with([first, second, ["x"], ["y"]])).text.split("\n\n")
+    assert blocks[0].endswith("what information is " + WIDE + " needed to keep children safe.")
+    assert "1 The areas for improvement have been cross-referenced with the outcomes in the " \
+           "national framework." in blocks
+
+
+def test_a_numbered_paragraph_at_the_page_foot_is_not_a_footnote():
+    body = ["Children are seen regularly and their plans are reviewed. " + WIDE,
+            "3. The threshold for access to statutory social care services is applied well."]
+    assert first_page_blocks(body)[1].startswith("3. The threshold")

@@ -96,3 +96,14 @@ def test_a_national_paper_holds_no_findings():
     assert all(classifier.rule_label(u, "national") == "other" for u in units.values())
     inspector = structured_units(paper, "inspectorate")
     assert not any(classifier.rule_label(u, "inspectorate") for u in inspector.values())
+
+
+def test_a_table_cell_that_only_names_a_role_is_contact_detail():
+    table = "\n\n".join(["Responsible Head of Service\tHugh Bennett, Assistant Chief Executive",
+                         "Executive Director (Services)\tAt CMT."])
+    units = structured_units(table, "council")
+    classifier = FindingClassifier()
+    for role in ("Responsible Head of Service", "Hugh Bennett, Assistant Chief Executive",
+                 "Executive Director (Services)"):
+        assert classifier.rule_label(units[role], "inspectorate") == "other"
+    assert classifier.rule_label(units["At CMT."], "council") is None

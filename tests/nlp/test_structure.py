@@ -112,6 +112,9 @@ def test_saved_structure_pipeline_round_trips(tmp_path):
     ("Local authority 2", None),
     ("5.3 Other implications:", "context"),
     ("The Council", "context"),
+    ("This local authority has serious weaknesses and is not yet good because:", "weakness"),
+    ("The local authority has the following strengths", "strength"),
+    ("Other Ofsted inspections", "context"),
 ])
 def test_headings_of_focused_visits_and_area_send_inspections_name_their_section(heading, kind):
     assert structure_pipeline().get_pipe("block_parser").section_kind(heading) == kind
@@ -131,3 +134,21 @@ def test_a_plan_table_header_names_its_action_and_outcome_columns():
     parser = structure_pipeline().get_pipe("block_parser")
     kinds = parser.column_kinds(["Recommendation", "Actions/Work Areas", "Outcome", "Lead Officer"])
     assert kinds == ["recommendation", "action", "action", None]
+
+
+def test_the_inspectorates_boilerplate_is_never_a_finding():
+    text = "\n\n".join([
+        "Leaders have a clear understanding of the strengths of the area.",
+        "The Office for Standards in Education, Children’s Services and Skills (Ofsted) regulates "
+        "and inspects to achieve excellence. It regulates and inspects childcare and children’s "
+        "social care.",
+        "An LSCB that is good coordinates the activity of statutory partners. Multi-agency "
+        "training in the protection and care of children is effective.",
+        "1 The areas for improvement have been cross-referenced with the outcomes, enablers or "
+        "principles in the Children’s Social Care: National Framework.",
+        "This letter summarises the findings of the focused visit to Northshire children’s services.",
+        "Yours sincerely",
+    ])
+    report = structured(text)
+    kinds = [u._.block_kind for u in report.spans["units"] if u._.block_kind != "marker"]
+    assert kinds == ["paragraph"] + ["boilerplate"] * 7
