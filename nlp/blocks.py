@@ -2,7 +2,7 @@
 
 It reads the block layout of normalised text (blocks separated by a blank line), gives each
 block a kind (heading, list item, numbered paragraph, table header, table row, grade line,
-contents line, furniture, paragraph) and tracks the section it sits in, whose kind comes from
+contents line, furniture, boilerplate, paragraph) and tracks the section it sits in, whose kind comes from
 the heading lexicon in ``patterns/sections.json``. Table rows under a header row whose cells name kinds
 (Strengths, Weaknesses, Recommendation, Action taken...) carry those column kinds.
 """

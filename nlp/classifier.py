@@ -105,7 +105,8 @@ class FindingClassifier:
         if authored and unit._.block_kind in rules["section_blocks"].get(unit._.section_kind, ()):
             return unit._.section_kind
         return next((label for rule in self.block_rules
-                     if unit._.block_kind in rule["blocks"] and author in rule["authors"]
+                     if unit._.block_kind in rule["blocks"]
+                     and (rule["authors"] is None or author in rule["authors"])
                      and (label := first_match(rule["labels"], unit.text))), None)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -153,19 +154,12 @@ def text_rules(rules: dict) -> tuple[dict, dict, list[dict]]:
     A block rule without ``authors`` holds in documents of any author.
     """
     block_rules = [{"blocks": set(rule["blocks"]),
-                    "authors": AnyAuthor() if "authors" not in rule else set(rule["authors"]),
+                    "authors": set(rule["authors"]) if "authors" in rule else None,
                     "labels": compile_search(rule["labels"])}
                    for rule in rules.get("block_text_labels", [])]
     return (compile_search(rules.get("text_labels", {})),
             compile_search(rules.get("inspectorate_text_labels", {})), block_rules)
 
-
-class AnyAuthor:
-    """A collection that holds every author."""
-
-    def __contains__(self, author: object) -> bool:
-        """Every author is in it."""
-        return True
 
 
 def first_match(patterns: dict, text: str) -> str | None:

@@ -44,7 +44,8 @@ from nlp.finetune import (
 
 WEIGHT = 0.3  # against the classifier's probabilities (grouped CV: 0.3-0.5 within 0.002)
 GATE = 0.8  # read units whose classifier confidence is below this (grouped CV: same scores as 1.0)
-SKIP_BLOCKS = ("marker", "header_cell", "heading", "contents_line", "furniture", "grade_line")
+SKIP_BLOCKS = ("marker", "header_cell", "heading", "contents_line", "furniture", "grade_line",
+               "boilerplate")
 
 
 def unit_input(unit: Span, author: str | None) -> str:
