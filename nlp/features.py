@@ -152,10 +152,6 @@ class UnitFeaturizer:
             norm=None,
         )
 
-    def structure_tokens(self, unit: Span, author: str | None) -> list[str]:
-        """The structure and cue tokens of one unit."""
-        return structure_tokens(unit, voice(author), self.cues)
-
     def transform(self, texts: list[str], structures: list[list[str]]) -> sparse.csr_matrix:
         """Features of units given their texts and structure tokens."""
         words = self.words.transform(texts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nlp.classifier import FindingClassifier
-from nlp.pipeline import make_doc, run, structure_pipeline
+from tests.nlp.helpers import structured
 
 TELLS = "Leaders should urgently reduce waiting times for neurodevelopmental assessments."
 JUDGES = "Leaders have a clear understanding of the strengths of the area."
@@ -15,8 +15,7 @@ REPORT = "\n\n".join(["Northshire County Council and NHS Northshire ICB", TELLS,
 
 def structured_units(text: str, author: str) -> dict:
     """The units of a fixture text after the structure pipeline, by their text."""
-    pipeline = structure_pipeline()
-    doc = next(run(pipeline, [make_doc(pipeline, text, "fixture", author)]))
+    doc = structured(text, author)  # held here: a SpanGroup dies with its Doc
     return {u.text: u for u in doc.spans["units"]}
 
 

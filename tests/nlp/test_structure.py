@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from nlp.pipeline import make_doc, run, structure_pipeline
+from nlp.pipeline import structure_pipeline
 from nlp.units import sentence_offsets
+from tests.nlp.helpers import structured
 
 REPORT = "\n\n".join([
     "What needs to improve?",
@@ -17,12 +18,6 @@ REPORT = "\n\n".join([
     "Theme\tGrade\tStrengths\tWeaknesses",
     "Ambition\t2\tClear local plan.\tNo strategic objectives. Housing plans not robust.",
 ])
-
-
-def structured(text: str):
-    """An inspectorate document of ``text`` run through the structure pipeline."""
-    pipeline = structure_pipeline()
-    return next(run(pipeline, [make_doc(pipeline, text, "fixture", "inspectorate")]))
 
 
 @pytest.fixture(scope="module")
@@ -121,10 +116,9 @@ def test_headings_of_focused_visits_and_area_send_inspections_name_their_section
 
 
 def test_a_table_column_header_does_not_close_the_recommendation_section():
-    pipeline = structure_pipeline()
     text = "\n\n".join(["Areas for improvement", "Responsible body",
                        "Leaders should improve the timeliness of plans."])
-    doc = next(run(pipeline, [make_doc(pipeline, text, "fixture", "inspectorate")]))
+    doc = structured(text)
     header, item = list(doc.spans["units"])[1:]
     assert header._.block_kind == "header_cell"
     assert item._.section_kind == "recommendation"
