@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
+import numpy as np
+
 RRF_K = 60
 LEXICAL_WEIGHT = 0.25
 DUPLICATE_COSINE = 0.97
@@ -140,6 +142,19 @@ def highlight(text: str, terms: list[str]) -> tuple[list[str], list[list[int]]]:
             matched.append(term)
             spans.extend([m.start(), m.end()] for m in found)
     return matched, sorted(spans)
+
+
+def weigh_by_confidence(scored: list[tuple[int, float]],
+                        confidence: np.ndarray) -> list[tuple[int, float]]:
+    """Fused scores times the classifier's confidence in each finding's label, best first.
+
+    Used when a label filter is set: the filter trusts the label, and a finding whose label is
+    less certain ranks below an equally good match whose label is sure. ``confidence`` is
+    indexed by rowid; a rowid beyond it counts as sure (1.0).
+    """
+    weighed = [(rowid, score * (float(confidence[rowid]) if rowid < len(confidence) else 1.0))
+               for rowid, score in scored]
+    return sorted(weighed, key=lambda pair: -pair[1])
 
 
 def fuse(rankings: list[list[int]], weights: list[float] | None = None,

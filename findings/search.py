@@ -3,8 +3,12 @@
 Dense retrieval leads (it carries lay paraphrases); BM25 contributes at a lower weight
 (``lexical_weight``, measured on the graded dev queries: equal-weight fusion is worse than dense
 alone, a weight of 0.2-0.35 beats both). Filters (label, council, collection, dates, theme,
-grade) apply to both retrievers; near-duplicate findings (the same sentence in summary and
-body) are collapsed; hits carry provenance and the query terms that matched.
+grade) apply to both retrievers. Under a label filter the fused score is multiplied by the
+classifier's confidence in each finding's label (:func:`findings.query.weigh_by_confidence`;
+on the dev queries hard nDCG@10 0.840 -> 0.867; the same weighting of dense ranks alone lowers
+them, 0.811 -> 0.796, so :meth:`SearchEngine.similar` does not use it). Near-duplicate findings
+(the same sentence in summary and body) are collapsed; hits carry provenance and the query terms
+that matched.
 
 Per request nothing is re-read that an open engine can hold: BM25 runs over the FTS5 postings
 held in memory (:mod:`findings.lexical`, same scores as FTS5), each filter's rowids are kept
@@ -39,6 +43,7 @@ from findings.query import (  # noqa: F401  (re-exported: the search API in one 
     highlight,
     quality_flags,
     query_terms,
+    weigh_by_confidence,
 )
 
 ROW_MARGIN = 6  # rows read beyond k at a time (for collapsed duplicates and one-per)
@@ -46,6 +51,17 @@ ROW_QUERY = ("SELECT f.rowid AS rowid, f.id, f.doc_id, f.text, f.label, f.confid
              "f.themes, d.council, d.collection, d.published, d.source_url "
              "FROM findings f JOIN documents d USING (doc_id) WHERE ")
 QUERY_CACHE_SIZE = 1024
+
+
+def label_confidences(conn: sqlite3.Connection) -> np.ndarray:
+    """The classifier's confidence in each finding's label, indexed by rowid (1.0 when unknown)."""
+    rows = conn.execute("SELECT rowid, confidence FROM findings").fetchall()
+    confidence = np.ones(max((r[0] for r in rows), default=-1) + 1, dtype=np.float32)
+    for rowid, value in rows:
+        if value is not None:
+            confidence[rowid] = value
+    confidence.flags.writeable = False
+    return confidence
 
 
 class SearchEngine:
@@ -72,6 +88,7 @@ class SearchEngine:
         self.encoder = encoder
         self.lexical_weight = lexical_weight
         self.lexical_index = lexical or LexicalIndex.from_store(conn)
+        self.label_confidence = label_confidences(conn)
         self.query_cache_size = query_cache_size
         self.batcher = BatchingEncoder(encoder, query_batch) if query_batch > 1 else None
         self._embeddings: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -221,6 +238,8 @@ class SearchEngine:
         vector = self.embed(query) if vector is None else vector
         dense = self.dense(vector, depth, self.allowed_ids(filters))
         fused = fuse([dense, self.lexical(terms, depth, filters)], [1.0, self.lexical_weight])
+        if filters.label:
+            fused = weigh_by_confidence(fused, self.label_confidence)
         return self.collect(fused, k, terms, one_per)
 
     def similar(self, finding_id: str | None = None, text: str | None = None, k: int = 10,

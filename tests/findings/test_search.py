@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from findings.search import Filters, fts_query, fuse, highlight, query_terms
+from findings.search import Filters, fts_query, fuse, highlight, query_terms, weigh_by_confidence
 
 
 def test_query_terms_drop_stopwords_and_repeats():
@@ -175,3 +176,23 @@ def test_hits_do_not_depend_on_how_many_rows_are_read_at_a_time(tiny_engine, mon
     monkeypatch.setattr(search_module, "ROW_MARGIN", 0)  # k rows a time: chunk boundaries crossed
     assert every_hit() == all_rows_at_once
     assert len(all_rows_at_once) > 9
+
+
+def test_weigh_by_confidence_reorders_by_label_certainty():
+    confidence = np.array([1.0, 0.5, 1.0], dtype=np.float32)
+    assert weigh_by_confidence([(1, 0.02), (2, 0.015), (7, 0.012)], confidence) == [
+        (2, 0.015), (7, 0.012), (1, 0.01)]  # rowid 7 lies beyond the array: sure
+
+
+def test_label_filter_ranks_an_uncertain_label_below_a_sure_one(tiny_engine):
+    query, filters = "supervision of social workers", Filters(label="weakness")
+    before = tiny_engine.search(query, k=10, filters=filters)
+    unfiltered = tiny_engine.search(query, k=10)
+    assert len(before) >= 2
+    first = tiny_engine.conn.execute("SELECT rowid FROM findings WHERE id = ?", (before[0].id,)).fetchone()[0]
+    confidence = tiny_engine.label_confidence.copy()
+    confidence[first] = 0.1
+    tiny_engine.label_confidence = confidence
+    after = tiny_engine.search(query, k=10, filters=filters)
+    assert after[0].id != before[0].id and after[-1].id == before[0].id
+    assert tiny_engine.search(query, k=10) == unfiltered  # no label filter: confidence unused
