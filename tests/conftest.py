@@ -33,6 +33,18 @@ SAMPLE_DOCS = (
 )
 
 
+def sample_corpus(folder: Path, corpus_dir: Path, docs: tuple[str, ...]) -> Path:
+    """A corpus folder of some of the shared corpus's reports: their manifest rows, files linked."""
+    manifest_lines = (corpus_dir / "reports.csv").read_text(encoding="utf-8").splitlines()
+    keep = [manifest_lines[0]] + [ln for ln in manifest_lines[1:] if any(f",{doc}," in ln for doc in docs)]
+    (folder / "reports.csv").write_text("\n".join(keep) + "\n", encoding="utf-8")
+    for doc in docs:
+        target = folder / doc
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(corpus_dir / doc)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def built_settings(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path):
     """Settings of a store and index built over a handful of real reports."""
@@ -40,15 +52,7 @@ def built_settings(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path):
     from findings.settings import Settings
 
     data_dir = tmp_path_factory.mktemp("data")
-    sample = tmp_path_factory.mktemp("corpus")
-    manifest_lines = (corpus_dir / "reports.csv").read_text(encoding="utf-8").splitlines()
-    keep = [manifest_lines[0]] + [ln for ln in manifest_lines[1:]
-                                  if any(f",{doc}," in ln for doc in SAMPLE_DOCS)]
-    (sample / "reports.csv").write_text("\n".join(keep) + "\n", encoding="utf-8")
-    for doc in SAMPLE_DOCS:
-        target = sample / doc
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.symlink_to(corpus_dir / doc)
+    sample = sample_corpus(tmp_path_factory.mktemp("corpus"), corpus_dir, SAMPLE_DOCS)
     settings = Settings(corpus=sample, data_dir=data_dir)
     report = build(settings, progress=False)
     settings._report = report  # noqa: SLF001  (kept for assertions about the build)
