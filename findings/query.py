@@ -78,6 +78,7 @@ class Hit:
     section: str | None
     source_url: str | None
     themes: list[str] = field(default_factory=list)
+    span: list[int] | None = None  # the finding's [start, end) in its report's normalised text
     matched_terms: list[str] = field(default_factory=list)
     highlights: list[list[int]] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)

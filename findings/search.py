@@ -48,7 +48,7 @@ from findings.query import (  # noqa: F401  (re-exported: the search API in one 
 
 ROW_MARGIN = 6  # rows read beyond k at a time (for collapsed duplicates and one-per)
 ROW_QUERY = ("SELECT f.rowid AS rowid, f.id, f.doc_id, f.text, f.label, f.confidence, f.page, f.section, "
-             "f.themes, d.council, d.collection, d.published, d.source_url "
+             "f.themes, f.start_char, f.end_char, d.council, d.collection, d.published, d.source_url "
              "FROM findings f JOIN documents d USING (doc_id) WHERE ")
 QUERY_CACHE_SIZE = 1024
 
@@ -323,5 +323,6 @@ class SearchEngine:
                    council=row["council"], collection=row["collection"],
                    published=row["published"], page=row["page"], section=row["section"],
                    source_url=row["source_url"], themes=json.loads(row["themes"] or "[]"),
+                   span=None if row["start_char"] is None else [row["start_char"], row["end_char"]],
                    matched_terms=matched, highlights=spans,
                    flags=quality_flags(row["text"], row["confidence"]))

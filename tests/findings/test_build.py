@@ -72,6 +72,10 @@ def test_cli_search_json_lines(built_settings, monkeypatch, capsys):
     assert 0 < len(lines) <= 3
     assert all({"doc_id", "text", "label", "score"} <= set(h) for h in lines)
     assert {h["label"] for h in lines} == {"weakness"}
+    conn = connect(built_settings.db_path, read_only=True)
+    for hit in lines:  # the span locates the finding's sentence in its report's text
+        report = conn.execute("SELECT text FROM documents WHERE doc_id = ?", (hit["doc_id"],)).fetchone()
+        assert report["text"][hit["span"][0] : hit["span"][1]] == hit["text"]
 
 
 def test_cli_segment_writes_the_scorer_contract(corpus_dir, tmp_path):
