@@ -5,8 +5,9 @@ Dense retrieval leads (it carries lay paraphrases); BM25 contributes at a lower 
 alone, a weight of 0.2-0.35 beats both). Filters (label, council, collection, dates, theme,
 grade) apply to both retrievers. Under a label filter the fused score is multiplied by the
 classifier's confidence in each finding's label (:func:`findings.query.weigh_by_confidence`;
-on the dev queries hard nDCG@10 0.840 -> 0.867; the same weighting of dense ranks alone lowers
-them, 0.811 -> 0.796, so :meth:`SearchEngine.similar` does not use it). Near-duplicate findings
+``bench.search_quality``: hard nDCG@10 0.838 -> 0.864, topic unchanged; in an offline replay the
+same weighting of dense ranks alone lowered them, 0.814 -> 0.796, so :meth:`SearchEngine.similar`,
+which ranks by dense similarity only, does not use it). Near-duplicate findings
 (the same sentence in summary and body) are collapsed; hits carry provenance and the query terms
 that matched.
 
@@ -55,11 +56,12 @@ QUERY_CACHE_SIZE = 1024
 
 def label_confidences(conn: sqlite3.Connection) -> np.ndarray:
     """The classifier's confidence in each finding's label, indexed by rowid (1.0 when unknown)."""
-    rows = conn.execute("SELECT rowid, confidence FROM findings").fetchall()
-    confidence = np.ones(max((r[0] for r in rows), default=-1) + 1, dtype=np.float32)
-    for rowid, value in rows:
-        if value is not None:
-            confidence[rowid] = value
+    rows = conn.execute("SELECT rowid, confidence FROM findings WHERE confidence IS NOT NULL").fetchall()
+    last = conn.execute("SELECT max(rowid) FROM findings").fetchone()[0]
+    confidence = np.ones(0 if last is None else last + 1, dtype=np.float32)
+    if rows:
+        rowids, values = zip(*rows, strict=True)
+        confidence[list(rowids)] = values
     confidence.flags.writeable = False
     return confidence
 

@@ -1,4 +1,4 @@
-"""Integration: a build over a handful of real reports; idempotence; export; CLI contracts."""
+"""Integration: a build over a few real reports; idempotence; adding a report; export; CLI contracts."""
 
 from __future__ import annotations
 
