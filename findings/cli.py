@@ -94,7 +94,7 @@ def filters_from(args: argparse.Namespace):
     from findings.search import Filters
 
     return Filters(label=args.label, council=args.council, collection=args.collection,
-                   date_from=args.date_from, date_to=args.date_to, theme=args.theme)
+                   date_from=args.date_from, date_to=args.date_to, theme=args.theme, grade=args.grade)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -173,6 +173,7 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--council")
     parser.add_argument("--collection")
     parser.add_argument("--theme")
+    parser.add_argument("--grade", help="the report's overall effectiveness grade (e.g. good, inadequate)")
     parser.add_argument("--from", dest="date_from", help="earliest publication date (YYYY-MM-DD)")
     parser.add_argument("--to", dest="date_to", help="latest publication date (YYYY-MM-DD)")
     parser.add_argument("-k", type=int, default=10, help="number of hits (default 10)")

@@ -1,4 +1,4 @@
-"""``GET /search``: hybrid search with filters."""
+"""``GET /search``: hybrid search with filters; ``GET /similar``: nearest findings to a free text."""
 
 from __future__ import annotations
 
@@ -39,3 +39,20 @@ async def search(
     if not q.strip():
         raise HTTPException(status_code=422, detail="q is blank")
     return await engine.search_async(q, k=k, filters=filters, one_per=one_per)
+
+
+@router.get("/similar", response_model=list[Hit])
+def similar_to_text(
+    engine: Engine,
+    q: Annotated[str, Query(min_length=1, max_length=2000, description="an inspector's own words")],
+    label: Annotated[str | None, Query(pattern=LABEL_PATTERN)] = None,
+    exclude_council: Annotated[str | None, Query(description="leave out this council's findings")] = None,
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> list[Hit]:
+    """Findings nearest in meaning to a free text, e.g. the recommendations for a weakness.
+
+    The free-text form of ``/findings/{id}/similar`` (dense similarity only, as there).
+    """
+    if not q.strip():
+        raise HTTPException(status_code=422, detail="q is blank")
+    return engine.similar(text=q, k=k, filters=Filters(label=label, exclude_council=exclude_council))
