@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from dataclasses import asdict
@@ -232,6 +233,18 @@ def parser() -> argparse.ArgumentParser:
     return main_parser
 
 
+def silence_stdout() -> None:
+    """Point standard output at the null device (the Python docs' advice for SIGPIPE).
+
+    The interpreter's final flush of a closed pipe then raises nothing.
+    """
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (e.g. captured)
+        return
+    os.dup2(os.open(os.devnull, os.O_WRONLY), descriptor)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``findings`` console script."""
     args = parser().parse_args(argv)
@@ -240,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, KeyError, ValueError) as exc:
         print(f"findings {args.command}: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`findings search ... | head`): stop quietly
+        silence_stdout()
+        return 1
 
 
 if __name__ == "__main__":

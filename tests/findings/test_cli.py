@@ -12,3 +12,14 @@ def test_filter_options_become_search_filters():
     assert (filters.label, filters.grade, filters.council) == ("weakness", "inadequate", "Torbay")
     assert (filters.date_from, filters.theme) == ("2015-01-01", "workforce")
     assert filters_from(parser().parse_args(["similar", "x"])).active() is False
+
+
+def test_a_closed_pipe_ends_the_command_quietly(monkeypatch, capsys):
+    import findings.cli as cli
+
+    def reader_went_away(args):
+        raise BrokenPipeError
+
+    monkeypatch.setattr(cli, "cmd_export", reader_went_away)
+    assert cli.main(["export", "--out", "unused.parquet"]) == 1
+    assert capsys.readouterr().err == ""
