@@ -161,7 +161,6 @@ def text_rules(rules: dict) -> tuple[dict, dict, list[dict]]:
             compile_search(rules.get("inspectorate_text_labels", {})), block_rules)
 
 
-
 def first_match(patterns: dict, text: str) -> str | None:
     """The label of the first pattern found in a text, or None."""
     return next((label for label, pattern in patterns.items() if pattern.search(text)), None)
