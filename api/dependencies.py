@@ -1,14 +1,14 @@
-"""Shared dependencies: the search engine loaded once at start-up."""
+"""Typed dependencies: the search engine loaded once at start-up, and its store."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from findings.search import Filters, SearchEngine
+from findings.retrieval import Filters, SearchEngine
 
-LABEL_PATTERN = "^(strength|weakness|recommendation|action)$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
 
@@ -22,6 +22,14 @@ async def get_engine(request: Request) -> SearchEngine:
 
 
 Engine = Annotated[SearchEngine, Depends(get_engine)]
+
+
+async def get_store(engine: Engine) -> sqlite3.Connection:
+    """The engine's open store, for the read functions of :mod:`findings.store.reads`."""
+    return engine.conn
+
+
+Store = Annotated[sqlite3.Connection, Depends(get_store)]
 
 
 def check_dates(filters: Filters) -> Filters:

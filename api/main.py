@@ -12,8 +12,8 @@ from findings.settings import Settings, get_settings
 
 def load_engine(settings: Settings):
     """Open the store and vector index and warm the encoder."""
-    from findings.encoder import encode
-    from findings.search import SearchEngine
+    from findings.encoding import encode
+    from findings.retrieval import SearchEngine
 
     engine = SearchEngine.open(settings)
     encode(["warm-up"], engine.encoder)

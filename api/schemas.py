@@ -1,4 +1,4 @@
-"""Response models (hits are the :class:`findings.query.Hit` dataclass itself)."""
+"""Response models (hits are the :class:`findings.retrieval.hits.Hit` dataclass itself)."""
 
 from __future__ import annotations
 

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from bench.report import write_table
-from findings.encoder import BACKENDS, load_encoder
+from findings.encoding import BACKENDS, load_encoder
 from findings.settings import get_settings
-from findings.store import connect
+from findings.store import connect, reads
 
 ORDER = ("torch", *[b for b in BACKENDS if b != "torch"])
 NOTES = """
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="docs/encoder.md")
     args = parser.parse_args(argv)
     settings = get_settings()
-    texts = [r[0] for r in connect(settings.db_path, read_only=True).execute("SELECT text FROM findings")]
+    texts = reads.finding_texts(connect(settings.db_path, read_only=True))
     texts = random.Random(0).sample(texts, min(args.sample, len(texts)))
     encoders = {b: load_encoder(b, settings.encoder, str(settings.encoder_cache)) for b in ORDER}
     lines = speed_table(interleaved(encoders, texts), len(texts))

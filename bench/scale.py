@@ -18,10 +18,9 @@ import faiss
 import numpy as np
 
 from bench.report import write_table
-from findings.encoder import model_name
-from findings.index import indexed_vectors
+from findings.encoding import DIMENSION, model_name
 from findings.settings import get_settings
-from findings.store import connect
+from findings.store import connect, reads
 
 
 def synthetic(real: np.ndarray, size: int, seed: int = 0) -> np.ndarray:
@@ -78,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="docs/scale.md")
     args = parser.parse_args(argv)
     settings = get_settings()
-    _, real = indexed_vectors(connect(settings.db_path, read_only=True),
-                              model_name(settings.encoder_backend, settings.encoder))
+    _, real = reads.indexed_vectors(connect(settings.db_path, read_only=True), dimension=DIMENSION,
+                                    model=model_name(settings.encoder_backend, settings.encoder))
     vectors = synthetic(real, args.size)
     queries = synthetic(real, args.queries, seed=7)
     exact = faiss.IndexFlatIP(vectors.shape[1])

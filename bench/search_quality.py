@@ -17,8 +17,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from bench.report import write_table
-from findings.encoder import encode
-from findings.search import Filters, SearchEngine, query_terms
+from findings.encoding import encode
+from findings.retrieval import Filters, Query, SearchEngine
+from findings.retrieval.highlight import query_terms
+from findings.retrieval.lexical import LexicalIndex
 from findings.settings import get_settings
 
 
@@ -50,11 +52,13 @@ def run_system(engine: SearchEngine, query: dict, system: str, k: int = 20,
         hits = engine.search(query["query"], k=k, filters=filters)
         rows = [(h.doc_id, h.text) for h in hits]
     else:
+        asked = Query(query["query"], tuple(query_terms(query["query"])))
         if system == "bm25":
-            ids = engine.lexical(query_terms(query["query"]), k * 3, filters)
+            retriever = next(r for r, _ in engine.retrievers if isinstance(r, LexicalIndex))
         else:
-            vector = encode([query["query"]], engine.encoder)[0]
-            ids = engine.dense(vector, k * 3, engine.allowed_ids(filters))
+            retriever = engine.index
+            asked = Query(asked.text, asked.terms, encode([query["query"]], engine.encoder)[0])
+        ids = retriever.search(asked, k * 3, engine.allowed_ids(filters))
         hits = engine.collect([(i, 1.0) for i in ids], k, [], None)
         rows = [(h.doc_id, h.text) for h in hits]
     return [{"qid": query["qid"], "rank": r, "doc_id": d, "text": t}

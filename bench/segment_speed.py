@@ -18,19 +18,19 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 from bench.report import write_table
-from findings.encoder import load_encoder
+from findings.encoding import load_encoder
 from findings.segment import segment_text
 from findings.settings import get_settings
-from findings.store import connect
+from findings.store import connect, reads
 from nlp.author import author_from_publisher
 from nlp.pipeline import load_pipeline
 
 _PIPELINE = None
 
 
-def _load(model_dir: str) -> None:
+def _load(model_dir: str, cache_dir: str) -> None:
     global _PIPELINE
-    _PIPELINE = load_pipeline(model_dir)
+    _PIPELINE = load_pipeline(model_dir, cache_dir)
 
 
 def _unit_texts(row: dict) -> list[str]:
@@ -40,14 +40,14 @@ def _unit_texts(row: dict) -> list[str]:
     return [f.text for f in found]
 
 
-def segment_all(rows: list[dict], model_dir: str, workers: int) -> tuple[float, list[str]]:
+def segment_all(rows: list[dict], model_dir: str, workers: int, cache_dir: str) -> tuple[float, list[str]]:
     """Seconds to segment every document with the build's process pool, and all unit texts.
 
     The time includes starting the workers and loading the pipeline in each.
     """
     texts: list[str] = []
     start = time.perf_counter()
-    with ProcessPoolExecutor(workers, initializer=_load, initargs=(model_dir,)) as pool:
+    with ProcessPoolExecutor(workers, initializer=_load, initargs=(model_dir, cache_dir)) as pool:
         for unit_texts in pool.map(_unit_texts, rows, chunksize=2):
             texts.extend(unit_texts)
     return time.perf_counter() - start, texts
@@ -55,7 +55,7 @@ def segment_all(rows: list[dict], model_dir: str, workers: int) -> tuple[float, 
 
 def embed_rate(texts: list[str], sample: int, repeats: int = 3) -> float:
     """Median units per second of the fp32 encoder (batch 32, its default) on a sample."""
-    model = load_encoder("torch")
+    model = load_encoder("torch", "", "")  # the sentence-transformers default needs no cache
     chosen = random.Random(0).sample(texts, min(sample, len(texts)))
     model.encode(chosen[:64])
     rates = []
@@ -73,9 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="docs/segment-speed.md")
     args = parser.parse_args(argv)
     settings = get_settings()
-    rows = [dict(r) for r in connect(settings.db_path, read_only=True).execute(
-        "SELECT doc_id, text, publisher, page_starts FROM documents")]
-    seconds, texts = segment_all(rows, str(settings.model_dir), settings.workers)
+    rows = reads.document_texts(connect(settings.db_path, read_only=True))
+    seconds, texts = segment_all(rows, str(settings.model_dir), settings.workers, str(settings.cache_dir))
     rate = embed_rate(texts, args.sample)
     embed_seconds = len(texts) / rate
     table = (

@@ -1,19 +1,12 @@
-"""The corpus manifest (``reports.csv``) and the location of the corpus."""
+"""The corpus manifest (``reports.csv``): one entry per document, with its metadata."""
 
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-GRADE_COLUMNS = ("overall_effectiveness", "impact_of_leaders", "help_and_protection", "in_care",
-                 "care_leavers")
-
-
-def default_corpus_dir() -> Path:
-    """The corpus folder: ``FINDINGS_CORPUS`` or ``../shared/corpus``."""
-    return Path(os.environ.get("FINDINGS_CORPUS", "../shared/corpus"))
+from corpus.collections import LOOSE, grade_columns
 
 
 @dataclass
@@ -22,7 +15,7 @@ class ReportEntry:
 
     doc_id: str
     path: Path
-    collection: str = "loose"
+    collection: str = LOOSE
     doc_type: str = ""
     publisher: str = ""
     council: str = ""
@@ -34,11 +27,11 @@ class ReportEntry:
     grades: dict[str, str] = field(default_factory=dict)
 
 
-def read_manifest(corpus_dir: str | Path | None = None) -> list[ReportEntry]:
+def read_manifest(corpus_dir: str | Path) -> list[ReportEntry]:
     """Read ``reports.csv`` from the corpus folder.
 
     Args:
-        corpus_dir: the folder holding ``reports.csv``; defaults to :func:`default_corpus_dir`.
+        corpus_dir: the folder holding ``reports.csv``.
 
     Returns:
         One entry per manifest row, with absolute paths.
@@ -47,7 +40,7 @@ def read_manifest(corpus_dir: str | Path | None = None) -> list[ReportEntry]:
         FileNotFoundError: no manifest in the folder.
 
     """
-    corpus_dir = Path(corpus_dir or default_corpus_dir())
+    corpus_dir = Path(corpus_dir)
     manifest = corpus_dir / "reports.csv"
     if not manifest.is_file():
         raise FileNotFoundError(f"no manifest at {manifest} (set --corpus or FINDINGS_CORPUS)")
@@ -69,12 +62,14 @@ def entry_from_row(row: dict[str, str], corpus_dir: Path) -> ReportEntry:
         source_url=row.get("source_url", ""),
         licence=row.get("licence", ""),
         sha256=row.get("sha256", ""),
-        grades={c: row[c] for c in GRADE_COLUMNS if row.get(c)},
+        grades={c: row[c] for c in grade_columns() if row.get(c)},
     )
 
 
-def manifest_by_id(corpus_dir: str | Path | None = None) -> dict[str, ReportEntry]:
-    """The manifest keyed by ``doc_id`` (empty if there is no manifest)."""
+def manifest_by_id(corpus_dir: str | Path | None) -> dict[str, ReportEntry]:
+    """The manifest keyed by ``doc_id`` (empty if there is no corpus folder or no manifest)."""
+    if corpus_dir is None:
+        return {}
     try:
         return {entry.doc_id: entry for entry in read_manifest(corpus_dir)}
     except FileNotFoundError:

@@ -38,14 +38,6 @@ class NormalisedText:
     text: str
     page_starts: list[int] = field(default_factory=lambda: [0])
 
-    def page_at(self, offset: int) -> int:
-        """Return the 1-based page number holding character ``offset``."""
-        page = 1
-        for number, start in enumerate(self.page_starts, start=1):
-            if start <= offset:
-                page = number
-        return page
-
 
 def clean_chars(text: str) -> str:
     """Repair characters: pdfium hyphen markers, ligatures, odd spaces and controls."""

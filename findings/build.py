@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from findings.encoder import embed_missing, load_encoder, model_name, prepare_encoder
-from findings.index import build_vector_index
+from findings.encoding import embed_missing, load_encoder, model_name, prepare_encoder
 from findings.ingest import IngestReport, ingest
+from findings.retrieval.dense import build_vector_index
 from findings.segment import segment_store
 from findings.settings import Settings
-from findings.store import connect
+from findings.store import connect, reads
 
 
 @dataclass
@@ -33,7 +33,8 @@ def build(settings: Settings, paths: list[str] | None = None, progress: bool = T
     ingested = ingest(conn, settings.corpus, paths, settings.workers, progress)
     seconds["ingest"] = time.perf_counter() - start
     start = time.perf_counter()
-    segmented = segment_store(conn, settings.model_dir, settings.workers, progress)
+    segmented = segment_store(conn, settings.model_dir, settings.workers, progress,
+                              cache_dir=settings.cache_dir)
     seconds["segment"] = time.perf_counter() - start
     start = time.perf_counter()
     name = model_name(settings.encoder_backend, settings.encoder)
@@ -41,13 +42,12 @@ def build(settings: Settings, paths: list[str] | None = None, progress: bool = T
     embedded = embed_missing(conn, encoder, name, settings.batch_size, progress)
     seconds["embed"] = time.perf_counter() - start
     start = time.perf_counter()
-    written = build_vector_index(conn, settings.index_dir, name,
-                                 settings.exact_index_limit, settings.hnsw_m,
-                                 settings.hnsw_ef_construction)
+    written = build_vector_index(conn, settings.index_dir, name, exact_limit=settings.exact_index_limit,
+                                 hnsw_m=settings.hnsw_m, ef_construction=settings.hnsw_ef_construction)
     seconds["index"] = time.perf_counter() - start
     start = time.perf_counter()
     prepare_encoder(settings.query_backend, settings.encoder, str(settings.encoder_cache))
     seconds["query encoder"] = time.perf_counter() - start
-    total = conn.execute("SELECT count(*) FROM findings").fetchone()[0]
+    total = reads.counts(conn)["findings"]
     conn.close()
     return BuildReport(ingested, segmented, embedded, written, total, seconds)

@@ -10,9 +10,9 @@ import textwrap
 from dataclasses import asdict
 from pathlib import Path
 
+from corpus.collections import collection_ids, evaluation_groups
 from findings.settings import get_settings
-
-LABELS = ("strength", "weakness", "recommendation", "action")
+from nlp.labels import FINDING_LABELS
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -36,7 +36,8 @@ def cmd_segment(args: argparse.Namespace) -> int:
     from nlp.pipeline import load_pipeline
 
     settings = get_settings()
-    found, refused = segment_files(args.files, load_pipeline(settings.model_dir), settings.corpus,
+    pipeline = load_pipeline(settings.model_dir, settings.cache_dir)
+    found, refused = segment_files(args.files, pipeline, settings.corpus,
                                    include_other=not args.findings_only)
     for path, reason in refused.items():
         print(f"refused {path}: {reason}", file=sys.stderr)
@@ -71,7 +72,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def open_engine():
     """The search engine over the built store and index."""
-    from findings.search import SearchEngine
+    from findings.retrieval import SearchEngine
 
     return SearchEngine.open(get_settings())
 
@@ -92,7 +93,7 @@ def print_hits(hits: list, as_json: bool) -> None:
 
 def filters_from(args: argparse.Namespace):
     """Search filters from command-line options."""
-    from findings.search import Filters
+    from findings.retrieval import Filters
 
     return Filters(label=args.label, council=args.council, collection=args.collection,
                    date_from=args.date_from, date_to=args.date_to, theme=args.theme, grade=args.grade)
@@ -118,8 +119,8 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write findings to Parquet."""
-    from findings.export import export_parquet
     from findings.store import connect
+    from findings.store.export import export_parquet
 
     rows = export_parquet(connect(get_settings().db_path, read_only=True), args.out)
     print(f"{rows} findings -> {args.out}")
@@ -133,28 +134,24 @@ def text_weight_option(args: argparse.Namespace) -> dict:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train the pipeline from the gold units."""
-    from findings.train import train
+    from findings.training import train
 
     settings = get_settings()
     summary = train(args.gold, args.corpus or settings.corpus, args.out or settings.model_dir,
-                    seed=args.seed, progress=True, **text_weight_option(args))
+                    seed=args.seed, progress=True, cache_dir=settings.cache_dir, **text_weight_option(args))
     print(json.dumps(summary, indent=1))
     return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Council-grouped cross-validation with the official scorer."""
-    from findings.train import evaluate, format_result
+    from findings.training import evaluate, format_result
 
     settings = get_settings()
     result = evaluate(args.gold, args.corpus or settings.corpus, args.tools, folds=args.folds,
                       progress=True, **text_weight_option(args))
-    print("== all gold documents (council-grouped CV) ==")
-    print(format_result(result["all"]))
-    print("\n== Ofsted inspection reports ==")
-    print(format_result(result["ofsted"]))
-    print("\n== Audit Commission-era documents ==")
-    print(format_result(result["audit_commission"]))
+    titles = {"all": "all gold documents (council-grouped CV)", **evaluation_groups()}
+    print("\n\n".join(f"== {titles[group]} ==\n{format_result(scores)}" for group, scores in result.items()))
     return 0
 
 
@@ -170,9 +167,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def add_filter_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by search and similar."""
-    parser.add_argument("--label", choices=LABELS)
+    parser.add_argument("--label", choices=FINDING_LABELS)
     parser.add_argument("--council")
-    parser.add_argument("--collection")
+    parser.add_argument("--collection", choices=collection_ids())
     parser.add_argument("--theme")
     parser.add_argument("--grade", help="the report's overall effectiveness grade (e.g. good, inadequate)")
     parser.add_argument("--from", dest="date_from", help="earliest publication date (YYYY-MM-DD)")

@@ -16,14 +16,7 @@ import corpus
 from corpus.documents import file_hash, load_document, loose_entry
 from corpus.extract import SUPPORTED_SUFFIXES, NotAReport
 from corpus.manifest import ReportEntry, read_manifest
-from findings.store import (
-    get_meta,
-    known_hashes,
-    record_refusal,
-    set_meta,
-    transaction,
-    upsert_document,
-)
+from findings.store import reads, transaction, writes
 
 EXTRACTION_MODULES = ("documents.py", "extract.py", "normalise.py")
 
@@ -106,10 +99,12 @@ def ingest(conn: sqlite3.Connection, corpus_dir: str | Path | None = None,
 
     """
     corpus = Path(corpus_dir) if corpus_dir else None
+    if not paths and corpus is None:
+        raise ValueError("give a corpus folder with reports.csv, or files to ingest")
     entries = expand_paths(paths) if paths else read_manifest(corpus)
     version = extraction_version()
-    seen = known_hashes(conn) if get_meta(conn, "extraction_version") == version else {}
-    known_refusals = dict(conn.execute("SELECT path, reason FROM refused").fetchall())
+    seen = reads.known_hashes(conn) if reads.get_meta(conn, "extraction_version") == version else {}
+    known_refusals = reads.refusals(conn)
     report, todo = IngestReport(), []
     for entry in entries:
         if entry.path.is_file() and seen.get(str(entry.path)) == file_hash(entry.path):
@@ -126,10 +121,10 @@ def ingest(conn: sqlite3.Connection, corpus_dir: str | Path | None = None,
                                        disable=not progress):
             if row is None:
                 digest = file_hash(entry.path) if entry.path.is_file() else ""
-                record_refusal(conn, str(entry.path), entry.doc_id, digest, reason)
+                writes.record_refusal(conn, str(entry.path), entry.doc_id, digest, reason)
                 report.refused[entry.doc_id] = reason
             else:
-                upsert_document(conn, row)
+                writes.upsert_document(conn, row)
                 report.added.append(entry.doc_id)
-        set_meta(conn, "extraction_version", version)
+        writes.set_meta(conn, "extraction_version", version)
     return report

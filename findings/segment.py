@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from corpus.documents import load_document, loose_entry
 from corpus.manifest import ReportEntry, manifest_by_id
-from findings.store import rebuild_fts, replace_findings, transaction
+from findings.store import reads, transaction, writes
 from nlp.author import author_from_publisher
 from nlp.pipeline import Finding, doc_findings, load_pipeline, make_doc, run
 
@@ -47,14 +47,14 @@ def segment_text(pipeline: Language, text: str, doc_id: str, author: str | None,
     return doc_findings(next(run(pipeline, [doc])), include_other=include_other)
 
 
-def segment_files(paths: list[str | Path], pipeline: Language | None = None,
+def segment_files(paths: list[str | Path], pipeline: Language,
                   corpus_dir: str | Path | None = None, progress: bool = True,
                   include_other: bool = True) -> tuple[list[Finding], dict[str, str]]:
     """Segment report files, in or out of the manifest.
 
     Args:
         paths: report files (PDF, txt, md, html, docx).
-        pipeline: a loaded pipeline (the trained one by default).
+        pipeline: a loaded pipeline (:func:`nlp.pipeline.load_pipeline`).
         corpus_dir: a corpus whose manifest supplies metadata for known files.
         progress: show a progress bar.
         include_other: also return the units labelled ``other`` (every unit of the report,
@@ -64,7 +64,6 @@ def segment_files(paths: list[str | Path], pipeline: Language | None = None,
         The findings, and the refused files with their reasons.
 
     """
-    pipeline = pipeline or load_pipeline()
     manifest = manifest_by_id(corpus_dir)
     found, refused = [], {}
     for raw in tqdm(paths, desc="segment", unit="file", disable=not progress):
@@ -81,9 +80,9 @@ def segment_files(paths: list[str | Path], pipeline: Language | None = None,
     return found, refused
 
 
-def _init_worker(model_dir: str) -> None:
+def _init_worker(model_dir: str, cache_dir: str | None) -> None:
     global _WORKER_PIPELINE
-    _WORKER_PIPELINE = load_pipeline(model_dir)
+    _WORKER_PIPELINE = load_pipeline(model_dir, cache_dir)
 
 
 def _segment_row(row: dict) -> tuple[str, list[dict]]:
@@ -99,27 +98,33 @@ def _segment_row(row: dict) -> tuple[str, list[dict]]:
     return row["doc_id"], rows
 
 
-def segment_store(conn: sqlite3.Connection, model_dir: str | Path, workers: int = 2,
-                  progress: bool = True) -> int:
+def segment_store(conn: sqlite3.Connection, model_dir: str | Path, workers: int,
+                  progress: bool = True, cache_dir: str | Path | None = None) -> int:
     """(Re)segment every stored document not yet segmented by this pipeline version.
+
+    Args:
+        conn: an open store.
+        model_dir: the saved pipeline.
+        workers: segmenting processes.
+        progress: show a progress bar.
+        cache_dir: where the text scorer keeps its exported model (None: its own default).
 
     Returns:
         The number of documents segmented.
 
     """
     version = pipeline_version(model_dir)
-    todo = [dict(r) for r in conn.execute(
-        "SELECT doc_id, text, page_starts, publisher, content_hash FROM documents "
-        "WHERE segmented_with IS NOT ? ORDER BY doc_id", (version,))]
+    todo = reads.documents_to_segment(conn, pipeline_version=version)
     if not todo:
         return 0
+    initargs = (str(model_dir), None if cache_dir is None else str(cache_dir))
     with ProcessPoolExecutor(max(1, workers), initializer=_init_worker,
-                             initargs=(str(model_dir),)) as pool, transaction(conn):
+                             initargs=initargs) as pool, transaction(conn):
         results = pool.map(_segment_row, todo, chunksize=2)
         for doc_id, rows in tqdm(results, total=len(todo), desc="segment", unit="doc",
                                  disable=not progress):
-            replace_findings(conn, doc_id, rows, version)
-        rebuild_fts(conn)
+            writes.replace_findings(conn, doc_id, rows, version)
+        writes.rebuild_fts(conn)
     return len(todo)
 
 

@@ -1,40 +1,84 @@
-"""Settings from the environment (prefix ``FINDINGS_``) with embedded defaults."""
+"""Settings: the one source of configuration, from the environment (prefix ``FINDINGS_``).
+
+Grouped by what they configure (corpus and store, encoder, index and search, serving); every
+field is read as ``FINDINGS_<NAME>``. Lower layers take explicit arguments, never these settings
+or the environment.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-class Settings(BaseSettings):
-    """Where things live and how heavy work runs; override any with ``FINDINGS_<NAME>``."""
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/findings`` or ``~/.cache/findings``, else (no home) the temporary folder's."""
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except RuntimeError:
+        base = Path(tempfile.gettempdir())
+    return base / "findings"
+
+
+class SettingsGroup(BaseSettings):
+    """The common configuration of every group: the prefix and an optional ``.env`` file."""
 
     model_config = SettingsConfigDict(env_prefix="FINDINGS_", env_file=".env", extra="ignore")
+
+
+class CorpusSettings(SettingsGroup):
+    """Where the corpus, the store, the trained pipeline and caches live; build parallelism."""
 
     corpus: Path = Path("../shared/corpus")
     data_dir: Path = Path("data")
     model_dir: Path = PROJECT_DIR / "models" / "findings-pipeline"
-    encoder: str = ""
+    cache_dir: Path = Field(default_factory=default_cache_dir)  # the text scorer's exported model
+    workers: int = 2  # processes for ingest and segmentation
+
+
+class EncoderSettings(SettingsGroup):
+    """Which sentence encoder embeds the corpus and the queries."""
+
+    encoder: str = ""  # an encoder folder; "" = the packaged all-MiniLM-L6-v2
     encoder_backend: str = "onnx"  # embeds the corpus (fp32: the embeddings sentence-transformers gives)
     # embeds queries: int8 with per-token scales, about half fp32's CPU, same nDCG@10 on the dev
     # queries (docs/encoder.md); "" = the corpus backend
     query_encoder_backend: str = "onnx-int8-token"
-    workers: int = 2
-    batch_size: int | None = None
+    batch_size: int | None = None  # None: each backend's own best
+
+
+class IndexSettings(SettingsGroup):
+    """How the indexes are built and searched (``findings.retrieval``)."""
+
+    dense_backend: str = "faiss"
+    lexical_backend: str = "bm25"  # "" leaves the lexical retriever out
     lexical_weight: float = 0.25
-    exact_index_limit: int = 50_000
-    exact_filter_limit: int = 20_000  # filtered subsets up to this size: exact (findings.index)
+    exact_index_limit: int = 50_000  # up to this many vectors: an exact index, HNSW above
+    exact_filter_limit: int = 20_000  # filtered subsets up to this size: exact search
     hnsw_m: int = 32
     hnsw_ef_construction: int = 80
     hnsw_ef_search: int = 128
+
+
+class ServingSettings(SettingsGroup):
+    """The API server, per-search resources, and the notebooks' output."""
+
     api_workers: int = 2  # `findings serve` processes, each with its own engine (docs/api-load.md)
     search_threads: int = 1  # FAISS/BLAS threads per search (0: leave the libraries' defaults)
     query_cache_size: int = 1024  # query embeddings kept (LRU); 0 turns the cache off
     query_batch: int = 8  # concurrent queries encoded together at most; 1 turns batching off
+    notebook_out: Path = PROJECT_DIR / "notebooks" / "output"  # where the notebooks write plots
+
+
+class Settings(CorpusSettings, EncoderSettings, IndexSettings, ServingSettings):
+    """Every setting; override any with ``FINDINGS_<NAME>``."""
 
     @property
     def query_backend(self) -> str:
@@ -61,3 +105,8 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings (read once)."""
     return Settings()
+
+
+def setting_names() -> list[str]:
+    """Every setting's environment variable name (``FINDINGS_...``), in field order."""
+    return [f"FINDINGS_{name.upper()}" for name in Settings.model_fields]

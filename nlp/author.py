@@ -1,7 +1,8 @@
 """The ``author_detector`` component: who wrote the document, inspectorate or council.
 
 The manifest's ``publisher`` sets ``doc._.author`` before the pipeline runs; for loose files
-the author is inferred from voice cues in ``patterns/authors.json``. A third kind,
+the author is inferred from voice cues in ``patterns/authors.json``; publishers are told apart
+by the names in ``patterns/publishers.json``. A third kind,
 ``national``, comes only from a manifest whose publisher is a government department: such a
 paper discusses local government in general, and its statements are not judgements about an
 inspected body (guideline rule 1). Loose files are never taken for national papers.
@@ -14,9 +15,6 @@ from spacy.tokens import Doc
 
 from nlp.patterns import compile_search, default_patterns
 
-INSPECTORATES = ("ofsted", "audit commission", "care quality commission", "hmi", "inspectorate")
-GOVERNMENT_DEPARTMENTS = ("odpm", "office of the deputy prime minister", "hm treasury",
-                          "department for", "ministry of", "home office", "cabinet office")
 AUTHORS = ("inspectorate", "council")
 KNOWN_AUTHORS = (*AUTHORS, "national")
 
@@ -30,10 +28,10 @@ def author_from_publisher(publisher: str | None) -> str | None:
     if not publisher:
         return None
     lowered = publisher.lower()
-    if any(name in lowered for name in INSPECTORATES):
-        return "inspectorate"
-    if any(name in lowered for name in GOVERNMENT_DEPARTMENTS):
-        return "national"
+    publishers = default_patterns("publishers")
+    for kind in ("inspectorate", "national"):
+        if any(name in lowered for name in publishers[kind]):
+            return kind
     return "council"
 
 

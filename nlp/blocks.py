@@ -17,13 +17,13 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from nlp.labels import FINDING_LABELS
 from nlp.patterns import compile_anchored, compile_search, default_patterns
 
 BLOCK_SEPARATOR = re.compile(r"\n\s*\n")
 NUMBERING = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2})*\.?|R\d{1,2}|[a-z]\)|section \d+:?)\s+", re.I)
 FOOTNOTE_MARK = re.compile(r"(?<=[?:])\d{1,2}$")  # "What needs to improve?1"
 MAX_HEADING_WORDS = 14
-FINDING_KINDS = ("strength", "weakness", "recommendation", "action")
 
 
 @dataclass
@@ -78,7 +78,7 @@ class BlockParser:
     def column_kinds(self, cells: list[str]) -> list[str | None] | None:
         """Kinds named by a table header row, or None if the row is not a header."""
         kinds = [self.section_kind(cell) if cell.strip() else None for cell in cells]
-        named = sum(k in FINDING_KINDS for k in kinds)
+        named = sum(k in FINDING_LABELS for k in kinds)
         header_like = all(len(c.split()) <= 4 and not c.strip().isdigit() for c in cells if c.strip())
         return kinds if named >= 2 or (named == 1 and header_like and len(cells) > 1) else None
 
@@ -101,7 +101,7 @@ class BlockParser:
             return
         named = self.section_kind(text)
         subheading = (kind == "heading" and named is None and state.empty
-                      and state.kind in FINDING_KINDS)
+                      and state.kind in FINDING_LABELS)
         state.heading = text
         state.kind = state.kind if subheading else named
         state.empty = True

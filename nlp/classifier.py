@@ -17,9 +17,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp.features import UnitFeaturizer
+from nlp.labels import UNIT_LABELS
 from nlp.patterns import compile_search, default_patterns
-
-LABELS = ("strength", "weakness", "recommendation", "action", "other")
 
 
 class NotTrainedError(RuntimeError):
@@ -45,7 +44,7 @@ class FindingClassifier:
         """
         self.name = name
         self.cfg = {"struct_weight": struct_weight, "regularisation": regularisation,
-                    "polarity": polarity, "context": context, "labels": list(LABELS),
+                    "polarity": polarity, "context": context, "labels": list(UNIT_LABELS),
                     "rules": dict(default_patterns("rules")) if rules else {}}
         self.featurizer = UnitFeaturizer(struct_weight, polarity, context)
         self.text_rules, self.author_text_rules, self.block_rules = text_rules(self.cfg["rules"])

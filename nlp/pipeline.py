@@ -12,10 +12,9 @@ from spacy.tokens import Doc
 
 import nlp  # noqa: F401  (registers extensions)
 from nlp import author, blocks, classifier, text_scorer, themes, units  # noqa: F401  (registers factories)
+from nlp.labels import OTHER
 
 STRUCTURE_PIPES = ("author_detector", "block_parser", "unit_segmenter")
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "findings-pipeline"
-FINDING_LABELS = ("strength", "weakness", "recommendation", "action")
 
 
 @dataclass
@@ -47,16 +46,24 @@ def structure_pipeline() -> Language:
     return pipeline
 
 
-def load_pipeline(model_dir: str | Path | None = None) -> Language:
-    """Load the trained pipeline saved in ``models/`` (or ``model_dir``).
+def load_pipeline(model_dir: str | Path, cache_dir: str | Path | None = None) -> Language:
+    """Load a trained pipeline (the project's is in ``models/findings-pipeline``).
+
+    Args:
+        model_dir: the saved pipeline.
+        cache_dir: where its text scorer keeps its exported model (None: the scorer's default).
 
     Raises:
         FileNotFoundError: no saved pipeline there (run ``findings train``).
+
     """
-    path = Path(model_dir or DEFAULT_MODEL_DIR)
+    path = Path(model_dir)
     if not (path / "config.cfg").is_file():
         raise FileNotFoundError(f"no trained pipeline at {path}: run `findings train`")
-    return spacy.load(path)
+    components = spacy.util.load_config(path / "config.cfg")["components"]
+    if cache_dir is None or "text_scorer" not in components:
+        return spacy.load(path)
+    return spacy.load(path, config={"components": {"text_scorer": {"cache_dir": str(cache_dir)}}})
 
 
 def make_doc(pipeline: Language, text: str, doc_id: str, author_kind: str | None,
@@ -92,8 +99,8 @@ def doc_findings(doc: Doc, include_other: bool = False) -> list[Finding]:
     """The labelled units of a processed doc as :class:`Finding` records."""
     found = []
     for index, unit in enumerate(doc.spans.get("units", [])):
-        label = unit._.label or "other"
-        if label == "other" and not include_other:
+        label = unit._.label or OTHER
+        if label == OTHER and not include_other:
             continue
         found.append(Finding(
             doc_id=doc._.doc_id, unit=index, text=unit.text, label=label,

@@ -57,7 +57,7 @@ class TextScorer:
     """Relabel the units the classifier is unsure of with a fine-tuned transformer's opinion."""
 
     def __init__(self, name: str = "text_scorer", batch_size: int = 1, threads: int = 1,
-                 weight: float = WEIGHT, gate: float = GATE) -> None:
+                 weight: float = WEIGHT, gate: float = GATE, cache_dir: str | Path = "") -> None:
         """Create an untrained scorer (``fit`` or ``from_disk`` gives it a model).
 
         Args:
@@ -69,6 +69,7 @@ class TextScorer:
             threads: ONNX Runtime threads.
             weight: weight of this model's probabilities against the classifier's.
             gate: only units whose classifier confidence is below this are read.
+            cache_dir: where exported models are cached ("" for :func:`default_cache_dir`).
 
         """
         self.name = name
@@ -80,6 +81,7 @@ class TextScorer:
         self.model_bytes: bytes | None = None
         self.adapter: dict[str, np.ndarray] | None = None
         self.tokenizer = None
+        self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
 
     @property
     def labels(self) -> list[str]:
@@ -131,7 +133,7 @@ class TextScorer:
                           stacklevel=2)
         model_cfg = {"labels": self.labels, "fine_tune": self.cfg["fine_tune"], "base": installed}
         digest = hashlib.sha256(adapter_bytes + json.dumps(model_cfg, sort_keys=True).encode()).hexdigest()
-        cached = cache_dir() / f"text-scorer-{digest[:24]}.onnx"
+        cached = self.cache_dir / f"text-scorer-{digest[:24]}.onnx"
         if cached.is_file():
             return cached.read_bytes()
         model = rebuild_model(self.adapter, FineTuneConfig(**self.cfg["fine_tune"]), len(self.labels))
@@ -226,24 +228,22 @@ def combine(model_scores: dict[str, float] | None, text_scores: dict[str, float]
     return {label: v / total for label, v in exp.items()}
 
 
-def cache_dir() -> Path:
-    """Where exported text-scorer models are cached.
+def default_cache_dir() -> Path:
+    """Where exported text-scorer models are cached when no folder is given.
 
-    ``$FINDINGS_CACHE_DIR``, else ``$XDG_CACHE_HOME/findings`` or ``~/.cache/findings``, else (no
-    home directory) the system's temporary folder.
+    ``~/.cache/findings``, else (no home directory) the system's temporary folder. The project's
+    settings give the folder (``FINDINGS_CACHE_DIR``) through the component's ``cache_dir``.
     """
-    if os.environ.get("FINDINGS_CACHE_DIR"):
-        return Path(os.environ["FINDINGS_CACHE_DIR"])
     try:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        return Path.home() / ".cache" / "findings"
     except RuntimeError:
-        base = Path(tempfile.gettempdir())
-    return base / "findings"
+        return Path(tempfile.gettempdir()) / "findings"
 
 
 @Language.factory("text_scorer",
-                  default_config={"batch_size": 1, "threads": 1, "weight": WEIGHT, "gate": GATE})
+                  default_config={"batch_size": 1, "threads": 1, "weight": WEIGHT, "gate": GATE,
+                                  "cache_dir": ""})
 def make_text_scorer(nlp: Language, name: str, batch_size: int, threads: int, weight: float,
-                     gate: float) -> TextScorer:
-    """Create an (untrained) text scorer."""
-    return TextScorer(name, batch_size, threads, weight, gate)
+                     gate: float, cache_dir: str) -> TextScorer:
+    """Create an (untrained) text scorer; ``cache_dir`` "" is :func:`default_cache_dir`."""
+    return TextScorer(name, batch_size, threads, weight, gate, cache_dir)

@@ -21,8 +21,9 @@ from spacy.tokens import Doc
 from corpus.documents import load_document
 from corpus.manifest import ReportEntry, manifest_by_id
 from nlp.author import author_from_publisher
-from nlp.classifier import LABELS, FindingClassifier
+from nlp.classifier import FindingClassifier
 from nlp.finetune import FineTuneConfig
+from nlp.labels import UNIT_LABELS
 from nlp.pipeline import make_doc, run, structure_pipeline
 from nlp.text_scorer import WEIGHT, TextScorer, unit_input
 
@@ -144,7 +145,7 @@ def train_text_scorer(docs: list[LabelledDoc], seed: int = 0, weight: float = TE
     """Fine-tune the text scorer's transformer on labelled documents."""
     scorer = TextScorer(weight=weight)
     texts, labels = text_scorer_data(docs)
-    scorer.fit(texts, labels, list(LABELS), FineTuneConfig(seed=seed), progress)
+    scorer.fit(texts, labels, list(UNIT_LABELS), FineTuneConfig(seed=seed), progress)
     return scorer
 
 

@@ -11,6 +11,11 @@ CORPUS = SHARED / "corpus"
 GOLD = SHARED / "gold"
 
 
+def fts_query(terms: list[str]) -> str:
+    """An FTS5 OR-query of quoted terms (the reference the in-memory BM25 is checked against)."""
+    return " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+
+
 def requires_corpus() -> pytest.MarkDecorator:
     """Skip when ../shared/corpus is not beside the project."""
     return pytest.mark.skipif(not (CORPUS / "reports.csv").is_file(), reason="no ../shared/corpus")
@@ -101,11 +106,11 @@ def tiny_store(tmp_path: Path):
     """A store of a dozen hand-written findings in two reports (FTS5 index rebuilt)."""
     import hashlib
 
-    from findings.store import connect, rebuild_fts, replace_findings, upsert_document
+    from findings.store import connect, writes
 
     conn = connect(tmp_path / "findings.db")
     for doc_id, council in (("doc-a", "Torbay"), ("doc-b", "Wiltshire")):
-        upsert_document(conn, {"doc_id": doc_id, "path": f"{doc_id}.txt", "content_hash": doc_id,
+        writes.upsert_document(conn, {"doc_id": doc_id, "path": f"{doc_id}.txt", "content_hash": doc_id,
                                "council": council, "collection": "test", "published": "2020-01-01",
                                "text": "", "page_starts": "[0]"})
     for doc_id in ("doc-a", "doc-b"):
@@ -113,8 +118,8 @@ def tiny_store(tmp_path: Path):
                  "confidence": 0.9, "page": 1, "themes": [],
                  "text_hash": hashlib.sha1(text.encode()).hexdigest()}
                 for unit, (doc, label, text) in enumerate(TINY_FINDINGS) if doc == doc_id]
-        replace_findings(conn, doc_id, rows, "test")
-    rebuild_fts(conn)
+        writes.replace_findings(conn, doc_id, rows, "test")
+    writes.rebuild_fts(conn)
     conn.commit()
     return conn
 
@@ -125,14 +130,17 @@ def tiny_engine(tiny_store):
     import faiss
     import numpy as np
 
-    from findings.index import VectorIndex
-    from findings.search import SearchEngine
+    from findings.retrieval import SearchEngine
+    from findings.retrieval.dense import VectorIndex
+    from findings.retrieval.lexical import LexicalIndex
 
     rows = tiny_store.execute("SELECT rowid, text FROM findings ORDER BY rowid").fetchall()
     encoder = FakeEncoder()
     index = faiss.IndexIDMap2(faiss.IndexFlatIP(384))
     index.add_with_ids(encoder.encode([r[1] for r in rows]), np.array([r[0] for r in rows], dtype=np.int64))
     encoder.calls.clear()
-    engine = SearchEngine(tiny_store, VectorIndex(index, threads=1), encoder, query_cache_size=2)
+    dense = VectorIndex(index, ef_search=128, exact_filter_limit=20_000, threads=1)
+    engine = SearchEngine(tiny_store, [(dense, 1.0), (LexicalIndex.from_store(tiny_store), 0.25)], encoder,
+                          query_cache_size=2)
     yield engine
     engine.close()

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
-from api.dependencies import LABEL_PATTERN, Engine
-from findings.search import Filters, Hit
+from api.dependencies import Engine
+from findings.retrieval import Filters, Hit
+from nlp.labels import FindingLabel
 
 router = APIRouter(prefix="/findings", tags=["findings"])
 
@@ -25,7 +26,7 @@ def get_finding(engine: Engine, finding_id: str) -> Hit:
 def similar(
     engine: Engine,
     finding_id: str,
-    label: Annotated[str | None, Query(pattern=LABEL_PATTERN)] = None,
+    label: FindingLabel | None = None,
     exclude_same_council: bool = False,
     k: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[Hit]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from findings.store import reads
+
 router = APIRouter(tags=["health"])
 
 
@@ -14,7 +16,4 @@ def health(request: Request) -> dict:
     if engine is None:
         return {"status": "unavailable",
                 "detail": getattr(request.app.state, "load_error", "not loaded")}
-    documents = engine.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-    findings = engine.conn.execute("SELECT count(*) FROM findings").fetchone()[0]
-    return {"status": "ok", "documents": documents, "findings": findings,
-            "vectors": int(engine.index.ntotal)}
+    return {"status": "ok", **reads.counts(engine.conn), "vectors": int(engine.index.ntotal)}

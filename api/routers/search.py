@@ -6,8 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
-from api.dependencies import DATE_PATTERN, LABEL_PATTERN, Engine, check_dates
-from findings.search import Filters, Hit
+from api.dependencies import DATE_PATTERN, Engine, check_dates
+from findings.retrieval import Filters, Hit
+from nlp.labels import FindingLabel
 
 router = APIRouter(tags=["search"])
 
@@ -16,7 +17,7 @@ router = APIRouter(tags=["search"])
 async def search(
     engine: Engine,
     q: Annotated[str, Query(min_length=1, max_length=2000, description="free text")],
-    label: Annotated[str | None, Query(pattern=LABEL_PATTERN)] = None,
+    label: FindingLabel | None = None,
     council: str | None = None,
     collection: str | None = None,
     theme: str | None = None,
@@ -28,11 +29,10 @@ async def search(
 ) -> list[Hit]:
     """Findings matching a query, best first, with provenance and matched terms.
 
-    ``async`` (:meth:`~findings.search.SearchEngine.search_async`): encoding runs on the batching
-    encoder thread, the rest of the search on the event loop, one search at a time per worker,
-    with no thread-pool hop and no request threads contending for the GIL. Measured in
-    interleaved 20 s runs (2 workers, unique queries): 4.4-4.9 ms of server CPU per request
-    against 5.4-6.0 ms for the same search as a sync route.
+    ``async`` (:meth:`~findings.retrieval.engine.SearchEngine.search_async`): encoding runs on the
+    batching encoder thread, the rest of the search on the event loop, one search at a time per
+    worker, with no thread-pool hop and no request threads contending for the GIL (less server
+    CPU per request than a sync route: ``docs/retrieval.md``).
     """
     filters = check_dates(Filters(label=label, council=council, collection=collection, theme=theme,
                                   grade=grade, date_from=date_from, date_to=date_to))
@@ -45,7 +45,7 @@ async def search(
 def similar_to_text(
     engine: Engine,
     q: Annotated[str, Query(min_length=1, max_length=2000, description="an inspector's own words")],
-    label: Annotated[str | None, Query(pattern=LABEL_PATTERN)] = None,
+    label: FindingLabel | None = None,
     exclude_council: Annotated[str | None, Query(description="leave out this council's findings")] = None,
     k: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[Hit]:

@@ -10,8 +10,8 @@ import pytest
 
 from findings.build import build
 from findings.cli import main
-from findings.export import export_parquet
 from findings.store import connect
+from findings.store.export import export_parquet
 from tests.conftest import SAMPLE_DOCS, sample_corpus
 
 pytestmark = pytest.mark.slow

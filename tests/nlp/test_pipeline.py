@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from nlp.pipeline import DEFAULT_MODEL_DIR, doc_findings, make_doc, run
+from findings.settings import Settings
+from nlp.pipeline import doc_findings, make_doc, run
+
+MODEL_DIR = Settings().model_dir
 
 FIXTURE = "\n\n".join([
     "Recommendations",
@@ -19,9 +22,9 @@ FIXTURE = "\n\n".join([
 
 @pytest.fixture(scope="module")
 def pipeline():
-    if not (DEFAULT_MODEL_DIR / "config.cfg").is_file():
+    if not (MODEL_DIR / "config.cfg").is_file():
         pytest.fail("the trained pipeline is missing from models/: run `findings train`")
-    return spacy.load(DEFAULT_MODEL_DIR)
+    return spacy.load(MODEL_DIR)
 
 
 def labels(pipeline, text, author="inspectorate"):

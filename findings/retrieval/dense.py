@@ -1,0 +1,243 @@
+"""The dense retriever: FAISS over normalised finding embeddings, written atomically.
+
+Exact inner-product search up to ``exact_index_limit`` vectors, HNSW above it (parameters in
+settings). A filtered search over a subset of at most ``exact_filter_limit`` findings is exact
+(an in-memory matrix product); a larger subset is searched in the HNSW graph with a FAISS
+selector. What a filter's subset costs to prepare (its selector, or its rows of the vector
+matrix) is kept for the subset arrays a caller passes again, within a memory budget. Why these
+choices, with their measurements: ``docs/retrieval.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import tempfile
+import threading
+import weakref
+from collections import OrderedDict
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from findings.encoding.encoder import DIMENSION
+from findings.retrieval.base import Query, Retriever
+from findings.store import reads, writes
+
+INDEX_FILE = "vectors.faiss"
+SUBSET_CACHE_BYTES = 512 * 2**20
+SUBSET_CACHE_SIZE = 64
+
+
+def limit_threads(threads: int) -> None:
+    """Cap BLAS threads of this process and FAISS (OpenMP) threads of the calling thread.
+
+    A single query gains nothing from more threads, and concurrent requests' threads contend
+    (``docs/retrieval.md``). OpenMP's setting holds per thread: :class:`VectorIndex` also
+    applies its ``threads`` in each searching thread.
+    """
+    from threadpoolctl import threadpool_limits
+
+    faiss.omp_set_num_threads(threads)
+    threadpool_limits(limits=threads)
+
+
+def fingerprint(conn: sqlite3.Connection, model: str, params: str = "") -> str:
+    """A hash of what the index should hold (finding rows, their texts, index parameters)."""
+    digest = hashlib.sha256(f"{model}|{params}".encode())
+    for rowid, text_hash in reads.text_hashes(conn):
+        digest.update(f"{rowid}:{text_hash};".encode())
+    return digest.hexdigest()
+
+
+def make_index(vectors: np.ndarray, *, exact_limit: int, hnsw_m: int, ef_construction: int) -> faiss.Index:
+    """An exact index for small collections, HNSW for large ones."""
+    dim = vectors.shape[1]
+    if len(vectors) <= exact_limit:
+        return faiss.IndexFlatIP(dim)
+    index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = ef_construction
+    return index
+
+
+def write_atomically(index: faiss.Index, path: Path) -> None:
+    """Write an index to a temporary file, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.close(handle)
+    try:
+        faiss.write_index(index, tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def build_vector_index(conn: sqlite3.Connection, index_dir: str | Path, model: str, *,
+                       exact_limit: int, hnsw_m: int, ef_construction: int) -> bool:
+    """Build the FAISS index of all embedded findings unless it is already current.
+
+    Returns:
+        True if the index was (re)written.
+
+    """
+    path = Path(index_dir) / INDEX_FILE
+    current = fingerprint(conn, model, f"{exact_limit}|{hnsw_m}|{ef_construction}")
+    if path.is_file() and reads.get_meta(conn, "index_fingerprint") == current:
+        return False
+    ids, vectors = reads.indexed_vectors(conn, model=model, dimension=DIMENSION)
+    index = faiss.IndexIDMap2(make_index(vectors, exact_limit=exact_limit, hnsw_m=hnsw_m,
+                                         ef_construction=ef_construction))
+    index.add_with_ids(vectors, ids)
+    write_atomically(index, path)
+    writes.set_meta(conn, "index_fingerprint", current)
+    conn.commit()
+    return True
+
+
+def stored_vectors(index: faiss.Index) -> tuple[np.ndarray, np.ndarray]:
+    """The ids (ascending) and vectors held by an ``IndexIDMap2`` over a flat or HNSW index."""
+    inner = faiss.downcast_index(index.index)
+    flat = faiss.downcast_index(inner.storage) if hasattr(inner, "storage") else inner
+    vectors = faiss.vector_to_array(flat.codes).view(np.float32).reshape(-1, index.d)
+    ids = faiss.vector_to_array(index.id_map).astype(np.int64)
+    order = np.argsort(ids, kind="stable")
+    return ids[order], vectors[order]
+
+
+class VectorIndex(Retriever):
+    """A loaded FAISS index with its vectors in memory, for fast filtered and exact search."""
+
+    def __init__(self, index: faiss.Index, *, ef_search: int, exact_filter_limit: int,
+                 cache_bytes: int = SUBSET_CACHE_BYTES, threads: int | None = None):
+        """Wrap a loaded ``IndexIDMap2``.
+
+        Args:
+            index: the FAISS index, ids being finding rowids.
+            ef_search: the HNSW search breadth (at least the depth asked for).
+            exact_filter_limit: subsets up to this size are searched exactly.
+            cache_bytes: the memory kept for prepared subsets.
+            threads: caps FAISS's threads in every searching thread.
+
+        """
+        self.index = index
+        self.threads = threads
+        self.ids, self.vectors = stored_vectors(index)
+        self.ef_search = ef_search
+        self.exact_filter_limit = exact_filter_limit
+        self.cache_bytes = cache_bytes
+        self._subsets: OrderedDict[int, tuple] = OrderedDict()
+        self._lock = threading.RLock()
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection | None, folder: Path, *, ef_search: int, exact_filter_limit: int,
+             threads: int | None = None) -> VectorIndex:
+        """Read the FAISS index from an index folder (the store is not needed).
+
+        Raises:
+            FileNotFoundError: the index has not been built.
+
+        """
+        path = Path(folder) / INDEX_FILE
+        if not path.is_file():
+            raise FileNotFoundError(f"no vector index at {path}: run `findings build`")
+        return cls(faiss.read_index(str(path)), ef_search=ef_search,
+                   exact_filter_limit=exact_filter_limit, threads=threads)
+
+    def save(self, folder: Path) -> None:
+        """Write the FAISS index into a folder, renamed into place when complete."""
+        write_atomically(self.index, Path(folder) / INDEX_FILE)
+
+    @property
+    def ntotal(self) -> int:
+        """Number of vectors."""
+        return int(self.index.ntotal)
+
+    def count(self) -> int:
+        """Number of vectors."""
+        return self.ntotal
+
+    def vector_of(self, rowid: int) -> np.ndarray:
+        """The stored vector of a finding.
+
+        Raises:
+            KeyError: the finding is not in the index.
+        """
+        position = int(np.searchsorted(self.ids, rowid))
+        if position >= len(self.ids) or self.ids[position] != rowid:
+            raise KeyError(rowid)
+        return self.vectors[position]
+
+    def subset_rows(self, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of the sorted ``allowed`` ids that are indexed, and their vectors."""
+        positions = np.minimum(np.searchsorted(self.ids, allowed), len(self.ids) - 1)
+        positions = positions[self.ids[positions] == allowed]
+        return positions, self.vectors[positions]
+
+    def prepared(self, allowed: np.ndarray, exact: bool):
+        """What searching a subset needs, kept while the caller keeps the same ``allowed`` array."""
+        with self._lock:
+            entry = self._subsets.get(id(allowed))
+            if entry is not None and entry[0]() is allowed:
+                self._subsets.move_to_end(id(allowed))
+                return entry[1]
+        value = self.subset_rows(allowed) if exact else faiss.IDSelectorBatch(allowed)
+        size = value[1].nbytes if exact else 16 * len(allowed)
+        if size <= self.cache_bytes:
+            with self._lock:
+                self._subsets[id(allowed)] = (weakref.ref(allowed, self._forget(id(allowed))), value, size)
+                while (len(self._subsets) > SUBSET_CACHE_SIZE
+                       or sum(e[2] for e in self._subsets.values()) > self.cache_bytes):
+                    self._subsets.popitem(last=False)
+        return value
+
+    def _forget(self, key: int):
+        """A callback dropping a cached subset once its ``allowed`` array is gone."""
+
+        def forget(ref: weakref.ref) -> None:
+            with self._lock:
+                if key in self._subsets and self._subsets[key][0] is ref:
+                    del self._subsets[key]
+
+        return forget
+
+    def exact(self, query: np.ndarray, depth: int, allowed: np.ndarray) -> list[int]:
+        """Exact top ids among sorted ``allowed`` (in-memory matrix product)."""
+        positions, matrix = self.prepared(allowed, exact=True)
+        scores = matrix @ query
+        # best first, equal scores (repeated sentences) in id order, also across the depth cut-off:
+        # every row reaching the depth-th score is kept before the stable sort
+        best = np.arange(len(scores))
+        if len(scores) > depth:
+            best = np.flatnonzero(scores >= np.partition(scores, len(scores) - depth)[len(scores) - depth])
+        top = best[np.argsort(-scores[best], kind="stable")][:depth]
+        return [int(self.ids[positions[i]]) for i in top]
+
+    def search(self, query: Query, depth: int, allowed: np.ndarray | None = None) -> list[int]:
+        """Nearest rowids to the query's embedding (see :meth:`nearest`)."""
+        if query.vector is None:
+            raise ValueError("the dense retriever needs the query's embedding")
+        return self.nearest(query.vector, depth, allowed)
+
+    def nearest(self, query: np.ndarray, depth: int, allowed: np.ndarray | None = None) -> list[int]:
+        """Nearest ids by inner product, optionally restricted to ``allowed`` ids.
+
+        Pass the same (sorted, unchanged) ``allowed`` array again to reuse its preparation.
+        """
+        if self.ntotal == 0 or (allowed is not None and len(allowed) == 0):
+            return []
+        if self.threads:
+            faiss.omp_set_num_threads(self.threads)  # OpenMP's setting is per calling thread
+        if allowed is not None and np.any(allowed[1:] < allowed[:-1]):
+            allowed = np.sort(allowed)
+        if allowed is not None and len(allowed) <= self.exact_filter_limit:
+            return self.exact(query, depth, allowed)
+        selector = self.prepared(allowed, exact=False) if allowed is not None else None
+        params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, depth))
+        inner = faiss.downcast_index(self.index.index)
+        if not isinstance(inner, faiss.IndexHNSW):
+            params = faiss.SearchParameters(sel=selector) if selector is not None else None
+        _, ids = self.index.search(query.reshape(1, -1), min(depth, self.ntotal), params=params)
+        return [int(i) for i in ids[0] if i >= 0]

@@ -1,0 +1,41 @@
+"""Retrievers by name, chosen by settings (``FINDINGS_DENSE_BACKEND``, ``FINDINGS_LEXICAL_BACKEND``).
+
+A new index backend is a :class:`~findings.retrieval.base.Retriever` subclass and one entry in
+``BACKENDS``, with a function reading its options from the settings.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from findings.retrieval.base import Retriever
+from findings.retrieval.dense import VectorIndex
+from findings.retrieval.lexical import LexicalIndex
+
+BACKENDS: dict[str, Callable[[sqlite3.Connection, object], Retriever]] = {
+    "faiss": lambda conn, settings: VectorIndex.load(
+        conn, settings.index_dir, ef_search=settings.hnsw_ef_search,
+        exact_filter_limit=settings.exact_filter_limit, threads=settings.search_threads or None),
+    "bm25": lambda conn, settings: LexicalIndex.load(conn, settings.index_dir),
+}
+
+
+def create(backend: str, conn: sqlite3.Connection, settings) -> Retriever:
+    """Open the retriever of a backend over a built store.
+
+    Raises:
+        ValueError: an unknown backend name.
+
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown retrieval backend {backend!r} (choose from {', '.join(BACKENDS)})")
+    return BACKENDS[backend](conn, settings)
+
+
+def open_retrievers(conn: sqlite3.Connection, settings) -> list[tuple[Retriever, float]]:
+    """The dense retriever at weight 1, then the lexical one at ``lexical_weight`` (unless off)."""
+    retrievers = [(create(settings.dense_backend, conn, settings), 1.0)]
+    if settings.lexical_backend:
+        retrievers.append((create(settings.lexical_backend, conn, settings), settings.lexical_weight))
+    return retrievers
