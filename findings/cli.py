@@ -178,10 +178,8 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON line per hit")
 
 
-def parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``findings`` command."""
-    main_parser = argparse.ArgumentParser(prog="findings", description=__doc__)
-    sub = main_parser.add_subparsers(dest="command", required=True)
+def add_store_commands(sub: argparse._SubParsersAction) -> None:
+    """``ingest``, ``segment``, ``build`` and ``export``: making and reading the store."""
     p = sub.add_parser("ingest", help="read reports into the store")
     p.add_argument("paths", nargs="*", help="loose files or folders (default: the manifest)")
     p.add_argument("--corpus", help="corpus folder with reports.csv")
@@ -196,6 +194,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help="loose files or folders instead of the manifest")
     p.add_argument("--corpus", help="corpus folder with reports.csv")
     p.set_defaults(func=cmd_build)
+    p = sub.add_parser("export", help="write the findings table to Parquet")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_export)
+
+
+def add_search_commands(sub: argparse._SubParsersAction) -> None:
+    """``search``, ``similar`` and ``serve``: asking the store."""
     p = sub.add_parser("search", help="hybrid search over findings")
     p.add_argument("text")
     p.add_argument("--one-per", choices=("report", "council"))
@@ -206,9 +211,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--other-councils", action="store_true", help="exclude the same council")
     add_filter_options(p)
     p.set_defaults(func=cmd_similar)
-    p = sub.add_parser("export", help="write the findings table to Parquet")
-    p.add_argument("--out", required=True)
-    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("serve", help="serve the API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, help="worker processes (default FINDINGS_API_WORKERS, 2)")
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(func=cmd_serve)
+
+
+def add_model_commands(sub: argparse._SubParsersAction) -> None:
+    """``train`` and ``evaluate``: the finding classifier."""
     for name, func in (("train", cmd_train), ("evaluate", cmd_evaluate)):
         p = sub.add_parser(name, help=f"{name} the finding classifier on the gold units")
         p.add_argument("--gold", default="../shared/gold/findings-dev.jsonl")
@@ -221,12 +233,15 @@ def parser() -> argparse.ArgumentParser:
     sub.choices["train"].add_argument("--seed", type=int, default=0)
     sub.choices["evaluate"].add_argument("--tools", default="../shared/tools")
     sub.choices["evaluate"].add_argument("--folds", type=int, default=5)
-    p = sub.add_parser("serve", help="serve the API")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, help="worker processes (default FINDINGS_API_WORKERS, 2)")
-    p.add_argument("--log-level", default="info")
-    p.set_defaults(func=cmd_serve)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``findings`` command."""
+    main_parser = argparse.ArgumentParser(prog="findings", description=__doc__)
+    sub = main_parser.add_subparsers(dest="command", required=True)
+    add_store_commands(sub)
+    add_search_commands(sub)
+    add_model_commands(sub)
     return main_parser
 
 

@@ -81,9 +81,29 @@ def extract_entry(entry: ReportEntry, councils: list[str]) -> tuple[ReportEntry,
     return entry, row, ""
 
 
-def ingest(conn: sqlite3.Connection, corpus_dir: str | Path | None = None,
-           paths: list[str | Path] | None = None, workers: int = 2,
-           progress: bool = True) -> IngestReport:
+def entries_to_read(conn: sqlite3.Connection, entries: list[ReportEntry], version: str,
+                    report: IngestReport) -> list[ReportEntry]:
+    """The entries whose file or extraction code changed; the others go into ``report``.
+
+    A file seen before with the same content hash, under the same extraction code, is unchanged
+    (or refused again, for the reason it was refused).
+    """
+    seen = reads.known_hashes(conn) if reads.get_meta(conn, "extraction_version") == version else {}
+    known_refusals = reads.refusals(conn)
+    todo = []
+    for entry in entries:
+        if entry.path.is_file() and seen.get(str(entry.path)) == file_hash(entry.path):
+            if str(entry.path) in known_refusals:
+                report.refused[entry.doc_id] = known_refusals[str(entry.path)]
+            else:
+                report.unchanged.append(entry.doc_id)
+        else:
+            todo.append(entry)
+    return todo
+
+
+def ingest(conn: sqlite3.Connection, corpus_dir: str | Path | None, paths: list[str | Path] | None,
+           workers: int, progress: bool = True) -> IngestReport:
     """Read report files into the store.
 
     Args:
@@ -103,17 +123,8 @@ def ingest(conn: sqlite3.Connection, corpus_dir: str | Path | None = None,
         raise ValueError("give a corpus folder with reports.csv, or files to ingest")
     entries = expand_paths(paths) if paths else read_manifest(corpus)
     version = extraction_version()
-    seen = reads.known_hashes(conn) if reads.get_meta(conn, "extraction_version") == version else {}
-    known_refusals = reads.refusals(conn)
-    report, todo = IngestReport(), []
-    for entry in entries:
-        if entry.path.is_file() and seen.get(str(entry.path)) == file_hash(entry.path):
-            if str(entry.path) in known_refusals:
-                report.refused[entry.doc_id] = known_refusals[str(entry.path)]
-            else:
-                report.unchanged.append(entry.doc_id)
-        else:
-            todo.append(entry)
+    report = IngestReport()
+    todo = entries_to_read(conn, entries, version, report)
     councils = gazetteer_names(corpus)
     with ProcessPoolExecutor(max_workers=max(1, workers)) as pool, transaction(conn):
         results = pool.map(extract_entry, todo, [councils] * len(todo), chunksize=4)
