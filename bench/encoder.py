@@ -94,9 +94,9 @@ The query sets are small (16 hard, 20 topic queries).
   1.3-1.9 ms of CPU per single query against 3.6 ms for fp32, about half. With no scale shared
   across a batch, the API's micro-batching leaves a query's embedding as it is alone (to the last
   float bits).
-- Session 4 measured `onnx-int8-split` queries the same way (hybrid 0.830/0.909) but did not adopt
-  them: batching them made a query's embedding depend on its batch-mates, and single-query int8
-  runs cost more server CPU under load than fp32 batches.
+- On 2026-11-29 (commit 478ea68) `onnx-int8-split` queries were measured the same way (hybrid
+  0.830/0.909) but not adopted: batching them made a query's embedding depend on its batch-mates,
+  and single-query int8 runs cost more server CPU under load than fp32 batches.
 """
 
 
