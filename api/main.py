@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api import lifecycle
 from api.routers import councils, findings, health, reports, search
 from findings.settings import Settings, get_settings
 
 
 def load_engine(settings: Settings):
-    """Open the store and vector index and warm the encoder."""
-    from findings.encoding import encode
-    from findings.retrieval import SearchEngine
-
-    engine = SearchEngine.open(settings)
-    encode(["warm-up"], engine.encoder)
-    return engine
+    """Open the store and retrievers and warm the encoder (see :mod:`api.lifecycle`)."""
+    return lifecycle.load_engine(settings)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -25,12 +23,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.engine = None
+        resolved = settings or get_settings()
+        app.state.engine, app.state.load_error = None, None
+        app.state.loader = load_engine
         try:
-            app.state.engine = load_engine(settings or get_settings())
-        except FileNotFoundError as exc:
+            app.state.engine = load_engine(resolved)
+        except (FileNotFoundError, OSError, ValueError) as exc:
             app.state.load_error = str(exc)
+        watcher = None
+        if resolved.reload_interval > 0:
+            watcher = asyncio.create_task(lifecycle.watch(app, resolved))
         yield
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
         if app.state.engine is not None:
             app.state.engine.close()
 

@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from bench.report import write_table
 from findings.encoding import load_encoder
+from findings.ingest import WORKER_START
 from findings.segment import segment_text
 from findings.settings import get_settings
 from findings.store import connect, reads
@@ -47,7 +48,8 @@ def segment_all(rows: list[dict], model_dir: str, workers: int, cache_dir: str) 
     """
     texts: list[str] = []
     start = time.perf_counter()
-    with ProcessPoolExecutor(workers, initializer=_load, initargs=(model_dir, cache_dir)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=WORKER_START, initializer=_load,
+                             initargs=(model_dir, cache_dir)) as pool:
         for unit_texts in pool.map(_unit_texts, rows, chunksize=2):
             texts.extend(unit_texts)
     return time.perf_counter() - start, texts

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import multiprocessing
 import sqlite3
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -19,6 +20,8 @@ from corpus.manifest import ReportEntry, read_manifest
 from findings.store import reads, transaction, writes
 
 EXTRACTION_MODULES = ("documents.py", "extract.py", "normalise.py")
+# workers start afresh: a forked worker can hang in a thread pool (OpenMP's) that its parent had running
+WORKER_START = multiprocessing.get_context("spawn")
 
 
 @dataclass
@@ -126,7 +129,7 @@ def ingest(conn: sqlite3.Connection, corpus_dir: str | Path | None, paths: list[
     report = IngestReport()
     todo = entries_to_read(conn, entries, version, report)
     councils = gazetteer_names(corpus)
-    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool, transaction(conn):
+    with ProcessPoolExecutor(max(1, workers), mp_context=WORKER_START) as pool, transaction(conn):
         results = pool.map(extract_entry, todo, [councils] * len(todo), chunksize=4)
         for entry, row, reason in tqdm(results, total=len(todo), desc="ingest", unit="file",
                                        disable=not progress):

@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from corpus.documents import load_document, loose_entry
 from corpus.manifest import ReportEntry, manifest_by_id
+from findings.ingest import WORKER_START
 from findings.store import reads, transaction, writes
 from nlp.author import author_from_publisher
 from nlp.pipeline import Finding, doc_findings, load_pipeline, make_doc, run
@@ -118,7 +119,7 @@ def segment_store(conn: sqlite3.Connection, model_dir: str | Path, workers: int,
     if not todo:
         return 0
     initargs = (str(model_dir), None if cache_dir is None else str(cache_dir))
-    with ProcessPoolExecutor(max(1, workers), initializer=_init_worker,
+    with ProcessPoolExecutor(max(1, workers), mp_context=WORKER_START, initializer=_init_worker,
                              initargs=initargs) as pool, transaction(conn):
         results = pool.map(_segment_row, todo, chunksize=2)
         for doc_id, rows in tqdm(results, total=len(todo), desc="segment", unit="doc",

@@ -74,6 +74,7 @@ class ServingSettings(SettingsGroup):
     search_threads: int = 1  # FAISS/BLAS threads per search (0: leave the libraries' defaults)
     query_cache_size: int = 1024  # query embeddings kept (LRU); 0 turns the cache off
     query_batch: int = 8  # concurrent queries encoded together at most; 1 turns batching off
+    reload_interval: float = 2.0  # seconds between the server's checks for a rebuilt store; 0: never
     notebook_out: Path = PROJECT_DIR / "notebooks" / "output"  # where the notebooks write plots
 
 

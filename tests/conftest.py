@@ -106,7 +106,7 @@ def tiny_store(tmp_path: Path):
     """A store of a dozen hand-written findings in two reports (FTS5 index rebuilt)."""
     import hashlib
 
-    from findings.store import connect, writes
+    from findings.store import connect, reads, writes
 
     conn = connect(tmp_path / "findings.db")
     for doc_id, council in (("doc-a", "Torbay"), ("doc-b", "Wiltshire")):
@@ -120,6 +120,7 @@ def tiny_store(tmp_path: Path):
                 for unit, (doc, label, text) in enumerate(TINY_FINDINGS) if doc == doc_id]
         writes.replace_findings(conn, doc_id, rows, "test")
     writes.rebuild_fts(conn)
+    writes.set_meta(conn, "index_generation", str(reads.generation(conn)))  # as a build leaves it
     conn.commit()
     return conn
 

@@ -85,16 +85,40 @@ def build_vector_index(conn: sqlite3.Connection, index_dir: str | Path, model: s
     """
     path = Path(index_dir) / INDEX_FILE
     current = fingerprint(conn, model, f"{exact_limit}|{hnsw_m}|{ef_construction}")
-    if path.is_file() and reads.get_meta(conn, "index_fingerprint") == current:
+    state = reads.index_state(conn)
+    if (path.is_file() and reads.get_meta(conn, "index_fingerprint") == current
+            and state.index_sha256 == file_digest(path)):
+        if state.index_generation != state.generation:  # the store changed back to what is indexed
+            writes.set_meta(conn, "index_generation", str(state.generation))
+            conn.commit()
         return False
     ids, vectors = reads.indexed_vectors(conn, model=model, dimension=DIMENSION)
     index = faiss.IndexIDMap2(make_index(vectors, exact_limit=exact_limit, hnsw_m=hnsw_m,
                                          ef_construction=ef_construction))
     index.add_with_ids(vectors, ids)
     write_atomically(index, path)
-    writes.set_meta(conn, "index_fingerprint", current)
-    conn.commit()
+    record_index(conn, current, file_digest(path), len(ids))
     return True
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file (empty for a missing one)."""
+    if not path.is_file():
+        return ""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def record_index(conn: sqlite3.Connection, fingerprint_: str, sha256: str, count: int) -> None:
+    """Note in the store which generation the index file on disk holds, and its checksum."""
+    generation = reads.generation(conn)
+    for key, value in (("index_fingerprint", fingerprint_), ("index_sha256", sha256),
+                       ("index_count", str(count)), ("index_generation", str(generation))):
+        writes.set_meta(conn, key, value)
+    conn.commit()
 
 
 def stored_vectors(index: faiss.Index) -> tuple[np.ndarray, np.ndarray]:

@@ -56,6 +56,7 @@ class SearchEngine:
 
         """
         self.conn = conn
+        self.state = reads.index_state(conn)  # the store's generation these retrievers were read at
         self.retrievers = retrievers
         dense = [r for r, _ in retrievers if isinstance(r, VectorIndex)]
         if not dense:
@@ -71,8 +72,12 @@ class SearchEngine:
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, settings) -> SearchEngine:
-        """Open the built store, the retrievers and the query encoder named by settings."""
+    def open(cls, settings, attempts: int = 3) -> SearchEngine:
+        """Open the built store, the retrievers and the query encoder named by settings.
+
+        The retrievers are read again if a build changed the store while they were read, so
+        that the engine's :attr:`state` is the state its index files hold.
+        """
         from findings.encoding.encoder import load_encoder
         from findings.retrieval.dense import limit_threads
         from findings.retrieval.factory import open_retrievers
@@ -81,10 +86,20 @@ class SearchEngine:
         if settings.search_threads:
             limit_threads(settings.search_threads)
         conn = connect(settings.db_path, read_only=True)
-        retrievers = open_retrievers(conn, settings)
+        for _ in range(attempts):
+            before = reads.index_state(conn)
+            retrievers = open_retrievers(conn, settings)
+            if reads.index_state(conn) == before:
+                break
         encoder = load_encoder(settings.query_backend, settings.encoder, str(settings.encoder_cache))
-        return cls(conn, retrievers, encoder, query_cache_size=settings.query_cache_size,
-                   query_batch=settings.query_batch)
+        engine = cls(conn, retrievers, encoder, query_cache_size=settings.query_cache_size,
+                     query_batch=settings.query_batch)
+        engine.state = before
+        return engine
+
+    def store_changed(self) -> bool:
+        """Whether the store or its index moved on since this engine was opened."""
+        return reads.index_state(self.conn) != self.state
 
     def close(self) -> None:
         """Stop the query-encoding thread and close the store."""

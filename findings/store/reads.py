@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -38,6 +39,49 @@ def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
     """Read a metadata value."""
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return row["value"] if row else None
+
+
+def generation(conn: sqlite3.Connection) -> int:
+    """How many times the store's findings have changed (0 for a new store)."""
+    return int(get_meta(conn, "generation") or 0)
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """Which generation of the store the vector index file holds, and the file's checksum."""
+
+    generation: int
+    index_generation: int | None
+    index_sha256: str | None
+    index_count: int | None
+
+    @property
+    def current(self) -> bool:
+        """Whether the index was built from the store as it is now."""
+        return self.index_generation == self.generation
+
+
+def index_state(conn: sqlite3.Connection) -> IndexState:
+    """The store's generation and what its vector index was built from."""
+    values = dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
+                               "('generation', 'index_generation', 'index_sha256', 'index_count')"))
+    return IndexState(int(values.get("generation") or 0),
+                      None if values.get("index_generation") is None else int(values["index_generation"]),
+                      values.get("index_sha256"),
+                      None if values.get("index_count") is None else int(values["index_count"]))
+
+
+def next_rowid(conn: sqlite3.Connection) -> int:
+    """The first rowid never handed out to a finding (rowids are not reused)."""
+    counter = int(get_meta(conn, "next_rowid") or 0)
+    last = conn.execute("SELECT max(rowid) FROM findings").fetchone()[0] or 0
+    return max(counter, last + 1)
+
+
+def document_ids(conn: sqlite3.Connection) -> list[str]:
+    """Every stored document's id, refused ones included, in order."""
+    return [r[0] for r in conn.execute("SELECT doc_id FROM documents UNION "
+                                       "SELECT doc_id FROM refused WHERE doc_id IS NOT NULL ORDER BY 1")]
 
 
 def known_hashes(conn: sqlite3.Connection) -> dict[str, str]:

@@ -1,4 +1,10 @@
-"""Named writes to the store: documents, refusals, findings, the full-text index, embeddings, metadata."""
+"""Named writes to the store: documents, refusals, findings, the full-text index, embeddings, metadata.
+
+Every write that changes which findings exist advances the store's *generation* (``meta``), in
+the same transaction, so that a server can tell that the store changed under it. A finding's
+rowid (the index's id for it) is never given to another text: new findings take rowids above
+every rowid the store has handed out (``next_rowid``).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,21 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
+from findings.store import reads
 from findings.store.schema import DOCUMENT_COLUMNS, FINDING_COLUMNS
+
+
+def advance_generation(conn: sqlite3.Connection) -> int:
+    """Count one more change to the store's findings; returns the new generation."""
+    generation = reads.generation(conn) + 1
+    set_meta(conn, "generation", str(generation))
+    return generation
 
 
 def upsert_document(conn: sqlite3.Connection, row: dict) -> None:
     """Insert or replace a document (its findings are dropped with it)."""
-    conn.execute("DELETE FROM findings WHERE doc_id = ?", (row["doc_id"],))
+    if conn.execute("DELETE FROM findings WHERE doc_id = ?", (row["doc_id"],)).rowcount:
+        advance_generation(conn)
     values = [row.get(c) for c in DOCUMENT_COLUMNS]
     conn.execute(
         f"INSERT OR REPLACE INTO documents ({', '.join(DOCUMENT_COLUMNS)}) "
@@ -28,13 +43,30 @@ def record_refusal(conn: sqlite3.Connection, path: str, doc_id: str, content_has
 
 def replace_findings(conn: sqlite3.Connection, doc_id: str, rows: Iterable[dict],
                      segmented_with: str) -> None:
-    """Swap in a document's new findings and mark which pipeline produced them."""
+    """Swap in a document's new findings (under fresh rowids) and mark which pipeline made them."""
     conn.execute("DELETE FROM findings WHERE doc_id = ?", (doc_id,))
+    first = reads.next_rowid(conn)
+    values = [[first + i] + [json.dumps(r[c]) if c == "themes" else r.get(c) for c in FINDING_COLUMNS]
+              for i, r in enumerate(rows)]
     conn.executemany(
-        f"INSERT INTO findings ({', '.join(FINDING_COLUMNS)}) "
-        f"VALUES ({', '.join('?' * len(FINDING_COLUMNS))})",
-        [[json.dumps(r[c]) if c == "themes" else r.get(c) for c in FINDING_COLUMNS] for r in rows])
+        f"INSERT INTO findings (rowid, {', '.join(FINDING_COLUMNS)}) "
+        f"VALUES (?, {', '.join('?' * len(FINDING_COLUMNS))})", values)
+    set_meta(conn, "next_rowid", str(first + len(values)))
     conn.execute("UPDATE documents SET segmented_with = ? WHERE doc_id = ?", (segmented_with, doc_id))
+    advance_generation(conn)
+
+
+def remove_documents(conn: sqlite3.Connection, doc_ids: Iterable[str]) -> list[str]:
+    """Delete documents with their findings and refusals; returns the ids that were stored."""
+    removed = []
+    for doc_id in doc_ids:
+        conn.execute("DELETE FROM refused WHERE doc_id = ?", (doc_id,))
+        conn.execute("DELETE FROM findings WHERE doc_id = ?", (doc_id,))
+        if conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,)).rowcount:
+            removed.append(doc_id)
+    if removed:
+        advance_generation(conn)
+    return removed
 
 
 def rebuild_fts(conn: sqlite3.Connection) -> None:
