@@ -1,16 +1,24 @@
-"""The whole build: ingest → segment → embed → index, each step skipping what is current."""
+"""The whole build: ingest → segment → embed → index, each step skipping what is current.
+
+A build holds the store's lock, first removes what an interrupted build left behind (temporary
+index files, half-exported encoders), and repairs what it finds damaged (an index file whose
+checksum is not the recorded one is rebuilt; an encoder file whose checksum is wrong is exported
+again). :func:`remove` takes documents and everything derived from them out of the store.
+"""
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass, field
 
 from findings.encoding import embed_missing, load_encoder, model_name, prepare_encoder
 from findings.ingest import IngestReport, ingest
 from findings.retrieval.dense import build_vector_index
-from findings.segment import segment_store
+from findings.segment import SegmentReport, segment_store
 from findings.settings import Settings
-from findings.store import connect, reads
+from findings.store import connect, reads, transaction, writes
+from findings.store.lock import build_lock
 
 
 @dataclass
@@ -18,19 +26,66 @@ class BuildReport:
     """What a build did and how long each step took."""
 
     ingest: IngestReport
-    segmented: int
+    segment: SegmentReport
     embedded: int
     index_written: bool
     findings: int
+    removed: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def build(settings: Settings, paths: list[str] | None = None, progress: bool = True) -> BuildReport:
-    """Build or update the store and indexes from the corpus (or loose ``paths``)."""
-    conn = connect(settings.db_path)
+def leftovers(settings: Settings) -> list:
+    """Temporary files an interrupted build left in the data folder."""
+    found = list(settings.index_dir.glob("*.tmp")) if settings.index_dir.is_dir() else []
+    if settings.encoder_cache.is_dir():
+        found += [p for p in settings.encoder_cache.iterdir()
+                  if p.name.startswith("tmp") or p.suffix == ".tmp"]
+    return sorted(found)
+
+
+def clean_leftovers(settings: Settings) -> int:
+    """Delete :func:`leftovers`; returns how many there were."""
+    found = leftovers(settings)
+    for path in found:
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    return len(found)
+
+
+def build(settings: Settings, paths: list[str] | None = None, progress: bool = True,
+          prune: bool = False) -> BuildReport:
+    """Build or update the store and indexes from the corpus (or loose ``paths``).
+
+    Args:
+        settings: where the corpus and the store are, and how to build.
+        paths: loose files or folders instead of the corpus's manifest.
+        progress: show progress bars.
+        prune: also remove stored documents that are no longer in the manifest (or ``paths``).
+
+    Raises:
+        StoreLocked: another build holds the store.
+
+    """
+    with build_lock(settings.data_dir):
+        clean_leftovers(settings)
+        conn = connect(settings.db_path)
+        try:
+            return build_steps(conn, settings, paths, progress, prune)
+        finally:
+            conn.close()
+
+
+def build_steps(conn, settings: Settings, paths: list[str] | None, progress: bool,
+                prune: bool) -> BuildReport:
+    """The steps of :func:`build` over an open store, timed."""
     seconds: dict[str, float] = {}
     start = time.perf_counter()
     ingested = ingest(conn, settings.corpus, paths, settings.workers, progress)
+    removed = []
+    if prune:
+        with transaction(conn):
+            gone = sorted(set(reads.document_ids(conn)) - set(ingested.seen))
+            removed = writes.remove_documents(conn, gone)
+            writes.rebuild_fts(conn)
     seconds["ingest"] = time.perf_counter() - start
     start = time.perf_counter()
     segmented = segment_store(conn, settings.model_dir, settings.workers, progress,
@@ -42,12 +97,40 @@ def build(settings: Settings, paths: list[str] | None = None, progress: bool = T
     embedded = embed_missing(conn, encoder, name, settings.batch_size, progress)
     seconds["embed"] = time.perf_counter() - start
     start = time.perf_counter()
-    written = build_vector_index(conn, settings.index_dir, name, exact_limit=settings.exact_index_limit,
-                                 hnsw_m=settings.hnsw_m, ef_construction=settings.hnsw_ef_construction)
+    written = index_store(conn, settings)
     seconds["index"] = time.perf_counter() - start
     start = time.perf_counter()
     prepare_encoder(settings.query_backend, settings.encoder, str(settings.encoder_cache))
     seconds["query encoder"] = time.perf_counter() - start
-    total = reads.counts(conn)["findings"]
-    conn.close()
-    return BuildReport(ingested, segmented, embedded, written, total, seconds)
+    return BuildReport(ingested, segmented, embedded, written, reads.counts(conn)["findings"], removed,
+                       seconds)
+
+
+def index_store(conn, settings: Settings) -> bool:
+    """(Re)build the vector index of the store's embedded findings if it is not current."""
+    model = model_name(settings.encoder_backend, settings.encoder)
+    return build_vector_index(conn, settings.index_dir, model,
+                              exact_limit=settings.exact_index_limit, hnsw_m=settings.hnsw_m,
+                              ef_construction=settings.hnsw_ef_construction)
+
+
+def remove(settings: Settings, doc_ids: list[str]) -> list[str]:
+    """Remove documents and everything derived from them; returns the ids that were stored.
+
+    The full-text index and the vector index are brought up to date at once (from cached
+    embeddings: no encoder is needed).
+
+    Raises:
+        StoreLocked: a build holds the store.
+
+    """
+    with build_lock(settings.data_dir):
+        conn = connect(settings.db_path)
+        try:
+            with transaction(conn):
+                removed = writes.remove_documents(conn, doc_ids)
+                writes.rebuild_fts(conn)
+            index_store(conn, settings)
+        finally:
+            conn.close()
+    return removed

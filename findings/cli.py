@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
+import sqlite3
 import sys
 import textwrap
 from dataclasses import asdict
@@ -59,15 +61,41 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = get_settings()
     if args.corpus:
         settings.corpus = Path(args.corpus)
-    report = build(settings, args.paths)
-    for doc_id, reason in sorted(report.ingest.refused.items()):
+    print(f"store: {settings.data_dir.resolve()}", file=sys.stderr)
+    report = build(settings, args.paths, prune=args.prune)
+    refused = {**report.ingest.refused, **report.segment.refused}
+    for doc_id, reason in sorted(refused.items()):
         print(f"refused {doc_id}: {reason}", file=sys.stderr)
     timing = ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
     print(f"documents added {len(report.ingest.added)}, unchanged {len(report.ingest.unchanged)}, "
-          f"refused {len(report.ingest.refused)}; segmented {report.segmented}; "
-          f"embedded {report.embedded}; index {'rewritten' if report.index_written else 'current'}; "
+          f"refused {len(refused)}" + (f", removed {len(report.removed)}" if args.prune else "")
+          + f"; segmented {report.segment.segmented}; embedded {report.embedded}; "
+          f"index {'rewritten' if report.index_written else 'current'}; "
           f"{report.findings} findings ({timing})")
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Verify the store; say what a build would repair."""
+    from findings.check import check
+
+    settings = get_settings()
+    problems = check(settings)
+    for problem in problems:
+        print(f"{problem.what}: {problem.repair}")
+    print(f"store {settings.data_dir.resolve()}: " + (f"{len(problems)} problems" if problems else "ok"))
+    return 1 if problems else 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    """Remove documents and everything derived from them."""
+    from findings.build import remove
+
+    removed = remove(get_settings(), args.doc_ids)
+    for doc_id in sorted(set(args.doc_ids) - set(removed)):
+        print(f"not in the store: {doc_id}", file=sys.stderr)
+    print(f"removed {len(removed)} documents")
+    return 0 if removed or not args.doc_ids else 1
 
 
 def open_engine():
@@ -160,6 +188,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     workers = args.workers or get_settings().api_workers
+    print(f"store: {get_settings().data_dir.resolve()}", file=sys.stderr)
     uvicorn.run("api.main:app", host=args.host, port=args.port, workers=workers,
                 log_level=args.log_level)
     return 0
@@ -193,7 +222,14 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("build", help="ingest, segment, embed and index the corpus")
     p.add_argument("paths", nargs="*", help="loose files or folders instead of the manifest")
     p.add_argument("--corpus", help="corpus folder with reports.csv")
+    p.add_argument("--prune", action="store_true",
+                   help="remove stored documents no longer in the manifest (or the paths given)")
     p.set_defaults(func=cmd_build)
+    p = sub.add_parser("check", help="verify the store and say what build would repair")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("remove", help="remove documents and everything derived from them")
+    p.add_argument("doc_ids", nargs="+", metavar="DOC_ID")
+    p.set_defaults(func=cmd_remove)
     p = sub.add_parser("export", help="write the findings table to Parquet")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_export)
@@ -257,17 +293,35 @@ def silence_stdout() -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), descriptor)
 
 
+def operational_message(exc: BaseException) -> str:
+    """One line saying what went wrong with the store or the disk, for an operator."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "database or disk is full" in str(exc):
+        return "the disk is full: free some space and run the command again"
+    if isinstance(exc, OSError) and exc.errno == errno.EROFS or "readonly database" in str(exc):
+        return "the store is on a read-only file system: this command needs to write to it"
+    if "database is locked" in str(exc):
+        return "the store is busy (another process is writing to it): try again when it is done"
+    if isinstance(exc, PermissionError):
+        return f"permission denied: {exc.filename or exc}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``findings`` console script."""
+    """Entry point of the ``findings`` console script.
+
+    Expected failures (a missing store, bad input, a locked or full or read-only store) end with
+    one line on standard error and exit status 2, never a traceback.
+    """
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (FileNotFoundError, KeyError, ValueError) as exc:
-        print(f"findings {args.command}: {exc}", file=sys.stderr)
-        return 2
     except BrokenPipeError:  # the reader went away (`findings search ... | head`): stop quietly
         silence_stdout()
         return 1
+    except (OSError, KeyError, ValueError, RuntimeError, sqlite3.Error) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else operational_message(exc)
+        print(f"findings {args.command}: {message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

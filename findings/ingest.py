@@ -31,6 +31,7 @@ class IngestReport:
     added: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)
+    seen: list[str] = field(default_factory=list)  # every document id read from the manifest or paths
 
 
 def extraction_version() -> str:
@@ -126,7 +127,7 @@ def ingest(conn: sqlite3.Connection, corpus_dir: str | Path | None, paths: list[
         raise ValueError("give a corpus folder with reports.csv, or files to ingest")
     entries = expand_paths(paths) if paths else read_manifest(corpus)
     version = extraction_version()
-    report = IngestReport()
+    report = IngestReport(seen=[entry.doc_id for entry in entries])
     todo = entries_to_read(conn, entries, version, report)
     councils = gazetteer_names(corpus)
     with ProcessPoolExecutor(max(1, workers), mp_context=WORKER_START) as pool, transaction(conn):

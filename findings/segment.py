@@ -6,6 +6,7 @@ import hashlib
 import json
 import sqlite3
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from spacy.language import Language
@@ -41,11 +42,41 @@ def text_hash(text: str) -> str:
     return hashlib.sha1(" ".join(text.split()).encode()).hexdigest()
 
 
+def text_parts(text: str, limit: int) -> list[tuple[int, str]]:
+    """``(offset, part)`` pieces of a text, each at most ``limit`` characters.
+
+    Cut at the last blank line before the limit (a block boundary), else the last line break,
+    else at the limit itself.
+    """
+    parts, start = [], 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = window.rfind("\n\n")
+        cut = cut + 2 if cut > 0 else window.rfind("\n") + 1 or limit
+        parts.append((start, text[start : start + cut]))
+        start += cut
+    parts.append((start, text[start:]))
+    return parts
+
+
 def segment_text(pipeline: Language, text: str, doc_id: str, author: str | None,
                  page_starts: list[int] | None = None, include_other: bool = False) -> list[Finding]:
-    """Findings of one normalised text."""
-    doc = make_doc(pipeline, text, doc_id, author, page_starts)
-    return doc_findings(next(run(pipeline, [doc])), include_other=include_other)
+    """Findings of one normalised text.
+
+    A text longer than the pipeline's ``max_length`` is segmented in parts cut at block
+    boundaries (:func:`text_parts`), its findings' offsets, pages and unit numbers those of the
+    whole text.
+    """
+    found: list[Finding] = []
+    units_before = 0
+    for offset, part in text_parts(text, pipeline.max_length):
+        starts = [start - offset for start in (page_starts or [0])]
+        doc = next(run(pipeline, [make_doc(pipeline, part, doc_id, author, starts)]))
+        found.extend(replace(finding, unit=finding.unit + units_before,
+                             start_char=finding.start_char + offset, end_char=finding.end_char + offset)
+                     for finding in doc_findings(doc, include_other=include_other))
+        units_before += len(doc.spans.get("units", []))
+    return found
 
 
 def segment_files(paths: list[str | Path], pipeline: Language,
@@ -72,12 +103,11 @@ def segment_files(paths: list[str | Path], pipeline: Language,
         entry = manifest_entry_or_loose(path, manifest)
         try:
             document = load_document(entry)
-        except Exception as exc:  # noqa: BLE001  (report and carry on)
-            refused[str(path)] = str(exc)
-            continue
-        found.extend(segment_text(pipeline, document.text.text, path.stem,
-                                  author_from_publisher(entry.publisher), document.text.page_starts,
-                                  include_other))
+            found.extend(segment_text(pipeline, document.text.text, path.stem,
+                                      author_from_publisher(entry.publisher), document.text.page_starts,
+                                      include_other))
+        except Exception as exc:  # noqa: BLE001  (one bad file must not lose the others' output)
+            refused[str(path)] = str(exc) or type(exc).__name__
     return found, refused
 
 
@@ -86,21 +116,33 @@ def _init_worker(model_dir: str, cache_dir: str | None) -> None:
     _WORKER_PIPELINE = load_pipeline(model_dir, cache_dir)
 
 
-def _segment_row(row: dict) -> tuple[str, list[dict]]:
-    findings = segment_text(_WORKER_PIPELINE, row["text"], row["doc_id"],
-                            author_from_publisher(row["publisher"]) if row["publisher"] else None,
-                            json.loads(row["page_starts"]))
+def _segment_row(row: dict) -> tuple[dict, list[dict] | None, str]:
+    """Worker: one stored document's finding rows, or None and why it could not be segmented."""
+    try:
+        findings = segment_text(_WORKER_PIPELINE, row["text"], row["doc_id"],
+                                author_from_publisher(row["publisher"]) if row["publisher"] else None,
+                                json.loads(row["page_starts"]))
+    except Exception as exc:  # noqa: BLE001  (refused with its reason; the other documents go on)
+        return row, None, f"could not be segmented: {type(exc).__name__}: {exc}"
     rows = []
     for finding in findings:
         item = finding.as_dict()
         item["id"] = finding_id(row["content_hash"], finding.start_char, finding.end_char)
         item["text_hash"] = text_hash(finding.text)
         rows.append(item)
-    return row["doc_id"], rows
+    return row, rows, ""
+
+
+@dataclass
+class SegmentReport:
+    """What a segmentation of the store did: documents segmented, and refused with reasons."""
+
+    segmented: int = 0
+    refused: dict[str, str] = field(default_factory=dict)
 
 
 def segment_store(conn: sqlite3.Connection, model_dir: str | Path, workers: int,
-                  progress: bool = True, cache_dir: str | Path | None = None) -> int:
+                  progress: bool = True, cache_dir: str | Path | None = None) -> SegmentReport:
     """(Re)segment every stored document not yet segmented by this pipeline version.
 
     Args:
@@ -111,22 +153,30 @@ def segment_store(conn: sqlite3.Connection, model_dir: str | Path, workers: int,
         cache_dir: where the text scorer keeps its exported model (None: its own default).
 
     Returns:
-        The number of documents segmented.
+        The documents segmented, and those refused (removed from the store, their files
+        remembered as refused until they change) with the reason.
 
     """
     version = pipeline_version(model_dir)
     todo = reads.documents_to_segment(conn, pipeline_version=version)
+    report = SegmentReport()
     if not todo:
-        return 0
+        return report
     initargs = (str(model_dir), None if cache_dir is None else str(cache_dir))
     with ProcessPoolExecutor(max(1, workers), mp_context=WORKER_START, initializer=_init_worker,
                              initargs=initargs) as pool, transaction(conn):
         results = pool.map(_segment_row, todo, chunksize=2)
-        for doc_id, rows in tqdm(results, total=len(todo), desc="segment", unit="doc",
-                                 disable=not progress):
-            writes.replace_findings(conn, doc_id, rows, version)
+        for row, rows, reason in tqdm(results, total=len(todo), desc="segment", unit="doc",
+                                      disable=not progress):
+            if rows is None:
+                writes.remove_documents(conn, [row["doc_id"]])
+                writes.record_refusal(conn, row["path"], row["doc_id"], row["content_hash"], reason)
+                report.refused[row["doc_id"]] = reason
+            else:
+                writes.replace_findings(conn, row["doc_id"], rows, version)
+                report.segmented += 1
         writes.rebuild_fts(conn)
-    return len(todo)
+    return report
 
 
 def manifest_entry_or_loose(path: Path, manifest: dict[str, ReportEntry]) -> ReportEntry:

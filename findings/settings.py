@@ -36,8 +36,8 @@ class SettingsGroup(BaseSettings):
 class CorpusSettings(SettingsGroup):
     """Where the corpus, the store, the trained pipeline and caches live; build parallelism."""
 
-    corpus: Path = Path("../shared/corpus")
-    data_dir: Path = Path("data")
+    corpus: Path = PROJECT_DIR.parent / "shared" / "corpus"
+    data_dir: Path = PROJECT_DIR / "data"  # absolute: the store does not depend on the working folder
     model_dir: Path = PROJECT_DIR / "models" / "findings-pipeline"
     cache_dir: Path = Field(default_factory=default_cache_dir)  # the text scorer's exported model
     workers: int = 2  # processes for ingest and segmentation

@@ -11,6 +11,7 @@ activation scale depends on the other texts in a batch).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import warnings
@@ -54,20 +55,54 @@ def export_onnx(model_dir: str, target: Path) -> None:
                       dynamo=False)
 
 
+def checksum_file(path: Path) -> Path:
+    """Where the SHA-256 of an exported model file is kept (beside it)."""
+    return path.with_name(path.name + ".sha256")
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def intact(path: Path) -> bool:
+    """Whether an exported model file is there and has the checksum recorded when it was written."""
+    record = checksum_file(path)
+    return path.is_file() and record.is_file() and record.read_text().strip() == file_sha256(path)
+
+
+def seal(path: Path) -> None:
+    """Record the checksum of a model file just written."""
+    record = checksum_file(path)
+    partial = record.with_name(record.name + f".{os.getpid()}.tmp")
+    partial.write_text(file_sha256(path))
+    os.replace(partial, record)
+
+
 def prepare_model(model_dir: str, cache_dir: Path, variant: str = "fp32") -> Path:
-    """The ONNX file of a variant (see :data:`VARIANTS`), exporting and quantising it once."""
+    """The ONNX file of a variant (see :data:`VARIANTS`), exporting and quantising it once.
+
+    A file that is missing, or whose checksum is not the one recorded when it was written (a
+    truncated or damaged file), is made again.
+    """
     if variant not in VARIANTS:
         raise ValueError(f"unknown ONNX variant {variant!r}")
     cache_dir.mkdir(parents=True, exist_ok=True)
     fp32 = cache_dir / "minilm-fp32.onnx"
-    if not fp32.is_file():
+    if not intact(fp32):
         with tempfile.TemporaryDirectory(dir=cache_dir) as tmp, warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tracer warnings about shapes the graph handles
             export_onnx(model_dir, Path(tmp) / "model.onnx")
             os.replace(Path(tmp) / "model.onnx", fp32)
+        seal(fp32)
     target = cache_dir / f"minilm-{variant}.onnx"
-    if not target.is_file():
+    if variant != "fp32" and not intact(target):
         quantise(fp32, target, variant, model_dir)
+        seal(target)
     return target
 
 

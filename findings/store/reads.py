@@ -35,6 +35,11 @@ FILTER_CLAUSES = {
 }
 
 
+def integrity(conn: sqlite3.Connection) -> str:
+    """SQLite's integrity check of the store: "ok", or its first complaint."""
+    return conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
     """Read a metadata value."""
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -99,7 +104,7 @@ def refusals(conn: sqlite3.Connection) -> dict[str, str]:
 def documents_to_segment(conn: sqlite3.Connection, *, pipeline_version: str) -> list[dict]:
     """Documents not segmented by this pipeline version, in ``doc_id`` order."""
     return [dict(r) for r in conn.execute(
-        "SELECT doc_id, text, page_starts, publisher, content_hash FROM documents "
+        "SELECT doc_id, path, text, page_starts, publisher, content_hash FROM documents "
         "WHERE segmented_with IS NOT ? ORDER BY doc_id", (pipeline_version,))]
 
 

@@ -55,7 +55,7 @@ def connect(db_path: str | Path, read_only: bool = False) -> sqlite3.Connection:
     if read_only:
         if not db_path.is_file():
             raise FileNotFoundError(f"no findings database at {db_path}: run `findings build`")
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+        conn = open_read_only(db_path)
     else:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(db_path, check_same_thread=False)
@@ -64,6 +64,22 @@ def connect(db_path: str | Path, read_only: bool = False) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys=ON")
     return conn
+
+
+def open_read_only(db_path: Path) -> sqlite3.Connection:
+    """A read-only connection; on a read-only file system, one that treats the file as immutable.
+
+    SQLite's read-only mode still needs to create the WAL index beside the database, which a
+    read-only mount refuses; ``immutable=1`` reads the file as it is (a finished build leaves
+    nothing in the write-ahead log).
+    """
+    uri = db_path.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
 
 
 @contextmanager

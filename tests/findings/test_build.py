@@ -28,7 +28,7 @@ def test_build_refuses_the_non_report_and_indexes_the_rest(built_settings):
 
 def test_rebuild_with_nothing_changed_does_nothing(built_settings):
     again = build(built_settings, progress=False)
-    assert again.ingest.added == [] and again.segmented == 0 and again.embedded == 0
+    assert again.ingest.added == [] and again.segment.segmented == 0 and again.embedded == 0
     assert not again.index_written
     assert again.findings == built_settings._report.findings
 
@@ -48,7 +48,7 @@ def test_a_change_to_the_extraction_code_reads_stored_documents_again(built_sett
     conn.execute("UPDATE meta SET value = 'older-normaliser' WHERE key = 'extraction_version'")
     conn.commit()
     again = build(built_settings, progress=False)
-    assert len(again.ingest.added) == 4 and again.segmented == 4
+    assert len(again.ingest.added) == 4 and again.segment.segmented == 4
     assert {r[0] for r in conn.execute("SELECT id FROM findings")} == before
     assert build(built_settings, progress=False).ingest.added == []
 
