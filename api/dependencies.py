@@ -15,9 +15,8 @@ DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 async def get_engine(request: Request) -> SearchEngine:
     """The engine that ``lifespan`` loaded, or 503 while there is none (async: no thread hop)."""
     engine = getattr(request.app.state, "engine", None)
-    if engine is None:
-        reason = getattr(request.app.state, "load_error", "not loaded")
-        raise HTTPException(status_code=503, detail=f"index not available: {reason}")
+    if engine is None:  # why is in the server's log, not in the answer (it names files)
+        raise HTTPException(status_code=503, detail="no built store is loaded: run `findings build`")
     return engine
 
 

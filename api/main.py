@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.engine = load_engine(resolved)
         except (FileNotFoundError, OSError, ValueError) as exc:
             app.state.load_error = str(exc)
+            lifecycle.LOG.warning("no store loaded: %s", exc)
         watcher = None
         if resolved.reload_interval > 0:
             watcher = asyncio.create_task(lifecycle.watch(app, resolved))

@@ -23,8 +23,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from findings.store import connect
 
     settings = get_settings()
-    report = ingest(connect(settings.db_path), args.corpus or settings.corpus, args.paths,
-                    settings.workers)
+    conn = connect(settings.db_path)
+    try:
+        report = ingest(conn, args.corpus or settings.corpus, args.paths, settings.workers)
+    finally:
+        conn.close()
     for doc_id, reason in sorted(report.refused.items()):
         print(f"refused {doc_id}: {reason}", file=sys.stderr)
     print(f"ingested {len(report.added)}, unchanged {len(report.unchanged)}, "
@@ -44,7 +47,7 @@ def cmd_segment(args: argparse.Namespace) -> int:
     for path, reason in refused.items():
         print(f"refused {path}: {reason}", file=sys.stderr)
     lines = "".join(json.dumps(f.as_dict(), ensure_ascii=False) + "\n" for f in found)
-    if args.out:
+    if args.out and (found or len(refused) < len(set(args.files))):  # nothing read: no output file
         Path(args.out).write_text(lines, encoding="utf-8")
     else:
         sys.stdout.write(lines)
@@ -150,7 +153,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     from findings.store import connect
     from findings.store.export import export_parquet
 
-    rows = export_parquet(connect(get_settings().db_path, read_only=True), args.out)
+    conn = connect(get_settings().db_path, read_only=True)
+    try:
+        rows = export_parquet(conn, args.out)
+    finally:
+        conn.close()
     print(f"{rows} findings -> {args.out}")
     return 0
 
@@ -299,6 +306,11 @@ def operational_message(exc: BaseException) -> str:
         return "the disk is full: free some space and run the command again"
     if isinstance(exc, OSError) and exc.errno == errno.EROFS or "readonly database" in str(exc):
         return "the store is on a read-only file system: this command needs to write to it"
+    if "unable to open database file" in str(exc):
+        folder = get_settings().data_dir
+        if folder.is_dir() and not os.access(folder, os.W_OK):
+            return "the store is on a read-only file system: this command needs to write to it"
+        return f"cannot open the store's database in {folder} (check that the folder can be written)"
     if "database is locked" in str(exc):
         return "the store is busy (another process is writing to it): try again when it is done"
     if isinstance(exc, PermissionError):

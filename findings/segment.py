@@ -173,10 +173,23 @@ def segment_store(conn: sqlite3.Connection, model_dir: str | Path, workers: int,
                 writes.record_refusal(conn, row["path"], row["doc_id"], row["content_hash"], reason)
                 report.refused[row["doc_id"]] = reason
             else:
-                writes.replace_findings(conn, row["doc_id"], rows, version)
+                writes.replace_findings(conn, row["doc_id"], own_ids(conn, row, rows), version)
                 report.segmented += 1
         writes.rebuild_fts(conn)
     return report
+
+
+def own_ids(conn: sqlite3.Connection, document: dict, rows: list[dict]) -> list[dict]:
+    """Finding rows whose ids no other document holds.
+
+    Ids come from the document's content, so a second file with the same content (another
+    name, another folder) would take the first one's ids: its findings get ids salted with its
+    own doc_id instead.
+    """
+    taken = reads.ids_held_elsewhere(conn, doc_id=document["doc_id"], ids=[r["id"] for r in rows])
+    salt = f"{document['doc_id']}:{document['content_hash']}"
+    return [{**r, "id": finding_id(salt, r["start_char"], r["end_char"])} if r["id"] in taken else r
+            for r in rows]
 
 
 def manifest_entry_or_loose(path: Path, manifest: dict[str, ReportEntry]) -> ReportEntry:

@@ -50,6 +50,18 @@ def sample_corpus(folder: Path, corpus_dir: Path, docs: tuple[str, ...]) -> Path
     return folder
 
 
+def copy_store(settings, data_dir: Path, encoder: str = "link") -> Path:
+    """A copy of a built store's data folder; its encoder files linked (``"link"``) or copied."""
+    import shutil
+
+    shutil.copytree(settings.data_dir, data_dir, ignore=shutil.ignore_patterns("encoder", "build.lock"))
+    if encoder == "link":
+        (data_dir / "encoder").symlink_to(settings.encoder_cache)
+    else:
+        shutil.copytree(settings.encoder_cache, data_dir / "encoder")
+    return data_dir
+
+
 @pytest.fixture(scope="session")
 def built_settings(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path):
     """Settings of a store and index built over a handful of real reports."""

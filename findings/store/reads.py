@@ -143,6 +143,17 @@ def councils(conn: sqlite3.Connection) -> list[dict]:
     return [dict(r) for r in conn.execute(COUNCILS)]
 
 
+def ids_held_elsewhere(conn: sqlite3.Connection, *, doc_id: str, ids: list[str]) -> set[str]:
+    """Which of these finding ids belong to findings of other documents."""
+    held: set[str] = set()
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        held |= {r[0] for r in conn.execute(
+            f"SELECT id FROM findings WHERE doc_id != ? AND id IN ({','.join('?' * len(part))})",
+            [doc_id, *part])}
+    return held
+
+
 def finding_row(conn: sqlite3.Connection, *, finding_id: str) -> sqlite3.Row | None:
     """One finding joined with its document, by stable id."""
     return conn.execute(f"{FINDING_ROW} f.id = ?", (finding_id,)).fetchone()
@@ -200,6 +211,12 @@ def indexed_vectors(conn: sqlite3.Connection, *, model: str, dimension: int) -> 
     vectors = np.vstack([np.frombuffer(r["vector"], dtype=np.float32) for r in rows]) if rows else (
         np.zeros((0, dimension), dtype=np.float32))
     return ids, vectors
+
+
+def finding_text_hash(conn: sqlite3.Connection, *, rowid: int) -> str | None:
+    """The text hash (embedding cache key) of one finding, by rowid."""
+    row = conn.execute("SELECT text_hash FROM findings WHERE rowid = ?", (rowid,)).fetchone()
+    return row[0] if row else None
 
 
 def text_hashes(conn: sqlite3.Connection) -> Iterator[tuple[int, str]]:

@@ -41,3 +41,97 @@ def test_loose_files_become_labelled_units_and_bad_files_are_refused(pipeline, t
 def test_finding_ids_are_stable_and_text_hashes_ignore_spacing():
     assert finding_id("abc", 1, 9) == finding_id("abc", 1, 9) != finding_id("abc", 1, 10)
     assert text_hash("Plans  are\nlate.") == text_hash("Plans are late.")
+
+
+def test_a_text_longer_than_the_pipeline_limit_is_segmented_in_parts(pipeline, monkeypatch):
+    from findings.segment import segment_text, text_parts
+
+    text = "\n\n".join(f"Paragraph {i}. Too many assessments are late and managers do not record "
+                       f"their decisions on children's files." for i in range(80))
+    assert all(len(part) <= 1000 for _, part in text_parts(text, 1000))
+    assert "".join(part for _, part in text_parts(text, 1000)) == text
+    whole = segment_text(pipeline, text, "d", "inspectorate", [0, len(text) // 2], include_other=True)
+    monkeypatch.setattr(pipeline, "max_length", 1000)
+    parts = segment_text(pipeline, text, "d", "inspectorate", [0, len(text) // 2], include_other=True)
+    assert [(f.text, f.start_char, f.page) for f in parts] == [(f.text, f.start_char, f.page) for f in whole]
+    assert [f.unit for f in parts] == list(range(len(parts)))
+    assert all(text[f.start_char : f.end_char] == f.text for f in parts)
+
+
+def test_one_bad_file_does_not_lose_the_others_output(pipeline, tmp_path, monkeypatch):
+    import findings.segment as segment_module
+
+    good, bad = tmp_path / "good.txt", tmp_path / "bad.txt"
+    good.write_text(REPORT, encoding="utf-8")
+    bad.write_text(REPORT.replace("Exampleshire", "Brokenshire"), encoding="utf-8")
+    plain = segment_module.segment_text
+
+    def failing(pipeline, text, *args, **kwargs):
+        if "Brokenshire" in text:
+            raise RuntimeError("the pipeline broke")
+        return plain(pipeline, text, *args, **kwargs)
+
+    monkeypatch.setattr(segment_module, "segment_text", failing)
+    found, refused = segment_files([good, bad], pipeline, progress=False)
+    assert {f.doc_id for f in found} == {"good"} and refused == {str(bad): "the pipeline broke"}
+
+
+class InProcessPool:
+    """A stand-in for the build's process pool that runs its work in this process."""
+
+    def __init__(self, workers, mp_context=None, initializer=None, initargs=()):
+        initializer(*initargs)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def map(self, func, items, chunksize=1):
+        return map(func, items)
+
+
+def test_a_document_that_cannot_be_segmented_is_refused_and_the_others_go_on(pipeline, tmp_path, monkeypatch):
+    import findings.segment as segment_module
+    from findings.segment import segment_store
+    from findings.store import connect, reads, writes
+
+    conn = connect(tmp_path / "findings.db")
+    for doc_id, text in (("good", REPORT), ("bad", REPORT.replace("Exampleshire", "Brokenshire"))):
+        writes.upsert_document(conn, {"doc_id": doc_id, "path": f"/x/{doc_id}.txt", "content_hash": doc_id,
+                                      "text": text, "page_starts": "[0]", "publisher": "Ofsted"})
+    conn.commit()
+    plain = segment_module.segment_text
+
+    def failing(pipeline, text, *args, **kwargs):
+        if "Brokenshire" in text:
+            raise MemoryError("too big")
+        return plain(pipeline, text, *args, **kwargs)
+
+    monkeypatch.setattr(segment_module, "ProcessPoolExecutor", InProcessPool)
+    monkeypatch.setattr(segment_module, "load_pipeline", lambda *args: pipeline)
+    monkeypatch.setattr(segment_module, "segment_text", failing)
+    report = segment_store(conn, Settings().model_dir, workers=1, progress=False)
+    assert report.segmented == 1 and "MemoryError: too big" in report.refused["bad"]
+    assert reads.report(conn, doc_id="good")["findings"] and reads.report(conn, doc_id="bad") is None
+    assert "MemoryError" in reads.refusals(conn)["/x/bad.txt"]
+
+
+def test_two_files_with_the_same_content_both_keep_their_findings(pipeline, tmp_path, monkeypatch):
+    import findings.segment as segment_module
+    from findings.segment import segment_store
+    from findings.store import connect, reads, writes
+
+    conn = connect(tmp_path / "findings.db")
+    for doc_id in ("first", "copy-of-first"):
+        writes.upsert_document(conn, {"doc_id": doc_id, "path": f"/x/{doc_id}.txt", "content_hash": "same",
+                                      "text": REPORT, "page_starts": "[0]", "publisher": "Ofsted"})
+    conn.commit()
+    monkeypatch.setattr(segment_module, "ProcessPoolExecutor", InProcessPool)
+    monkeypatch.setattr(segment_module, "load_pipeline", lambda *args: pipeline)
+    assert segment_store(conn, Settings().model_dir, workers=1, progress=False).segmented == 2
+    first, copy = (reads.report(conn, doc_id=d)["findings"] for d in ("first", "copy-of-first"))
+    assert first == copy and first
+    ids = [r[0] for r in conn.execute("SELECT id FROM findings")]
+    assert len(ids) == len(set(ids))

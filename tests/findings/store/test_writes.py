@@ -39,3 +39,27 @@ def test_meta_values_round_trip(tiny_store):
     assert reads.get_meta(tiny_store, "k") is None
     writes.set_meta(tiny_store, "k", "v")
     assert reads.get_meta(tiny_store, "k") == "v"
+
+
+def test_rowids_are_never_given_to_another_text_and_each_change_advances_the_generation(tiny_store):
+    before = reads.generation(tiny_store)
+    old = {r[0]: r[1] for r in tiny_store.execute("SELECT rowid, text FROM findings")}
+    rows = [{"id": "doc-a-new", "doc_id": "doc-a", "unit": 0, "text": "A new sentence.", "label": "weakness",
+             "confidence": 0.9, "page": 1, "themes": [], "text_hash": "h"}]
+    writes.replace_findings(tiny_store, "doc-a", rows, "test")
+    new_rowid = reads.finding_row(tiny_store, finding_id="doc-a-new")["rowid"]
+    assert new_rowid > max(old)  # not the freed rowids of doc-a's old findings
+    writes.remove_documents(tiny_store, ["doc-a"])
+    writes.replace_findings(tiny_store, "doc-b", [dict(rows[0], id="doc-b-new", doc_id="doc-b")], "test")
+    assert reads.finding_row(tiny_store, finding_id="doc-b-new")["rowid"] > new_rowid
+    assert reads.generation(tiny_store) == before + 3
+    current = {r[0]: r[1] for r in tiny_store.execute("SELECT rowid, text FROM findings")}
+    assert all(old[rowid] == text for rowid, text in current.items() if rowid in old)
+
+
+def test_removing_documents_takes_their_findings_and_refusals(tiny_store):
+    writes.record_refusal(tiny_store, "x.pdf", "doc-b", "h", "why")
+    assert writes.remove_documents(tiny_store, ["doc-b", "nope"]) == ["doc-b"]
+    assert reads.counts(tiny_store) == {"documents": 1, "findings": 5}
+    assert reads.refusals(tiny_store) == {}
+    assert writes.remove_documents(tiny_store, ["nope"]) == []
