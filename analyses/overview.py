@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from corpus.collections import grade_values
 from nlp.labels import FINDING_LABELS
 
-GRADE_ORDER = ("outstanding", "good", "requires improvement", "inadequate")
+GRADE_ORDER = grade_values()
 
 
 def reports_by(reports: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -7,9 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
+from api.params import ParameterError
 from findings.retrieval import Filters, SearchEngine
-
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
 
 async def get_engine(request: Request) -> SearchEngine:
@@ -34,5 +33,6 @@ Store = Annotated[sqlite3.Connection, Depends(get_store)]
 def check_dates(filters: Filters) -> Filters:
     """Reject a date range whose start is after its end."""
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise HTTPException(status_code=422, detail="date_from is after date_to")
+        raise ParameterError("date_to", f"the range ends ({filters.date_to}) before it starts "
+                                        f"({filters.date_from})")
     return filters

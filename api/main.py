@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import lifecycle
+from api import errors, lifecycle
 from api.routers import councils, findings, health, reports, search
 from findings.settings import Settings, get_settings
 
@@ -18,16 +18,23 @@ def load_engine(settings: Settings):
     return lifecycle.load_engine(settings)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the FastAPI application."""
+def create_app(settings: Settings | None = None, loader=None) -> FastAPI:
+    """Build the FastAPI application.
+
+    Args:
+        settings: where the store is (default: the process's settings).
+        loader: what opens an engine from settings (default :func:`load_engine`; tests give
+            one over a small store).
+
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         resolved = settings or get_settings()
         app.state.engine, app.state.load_error = None, None
-        app.state.loader = load_engine
+        app.state.loader = loader or load_engine
         try:
-            app.state.engine = load_engine(resolved)
+            app.state.engine = app.state.loader(resolved)
         except (FileNotFoundError, OSError, ValueError) as exc:
             app.state.load_error = str(exc)
             lifecycle.LOG.warning("no store loaded: %s", exc)
@@ -45,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="findings", version="0.1.0", lifespan=lifespan,
                   description="Search findings (strengths, weaknesses, recommendations, actions) "
                               "mined from public-sector inspection reports.")
+    errors.install(app)
     for module in (search, findings, reports, councils, health):
         app.include_router(module.router)
     return app

@@ -48,6 +48,11 @@ def grade_columns() -> tuple[str, ...]:
     return tuple(seen)
 
 
+def grade_values() -> tuple[str, ...]:
+    """The grades a report can be given, best first."""
+    return tuple(read_collections()["grades"])
+
+
 def evaluation_groups() -> dict[str, str]:
     """Evaluation group ids and their titles, in file order."""
     return dict(read_collections()["evaluation_groups"])

@@ -15,6 +15,11 @@ from spacy.tokens import Doc
 from nlp.patterns import compile_search, default_patterns
 
 
+def theme_names() -> tuple[str, ...]:
+    """The themes of the packaged lexicon, in its order."""
+    return tuple(default_patterns("themes"))
+
+
 class ThemeTagger:
     """Set ``span._.themes`` on each unit from keyword patterns."""
 

@@ -113,18 +113,17 @@ class FakeEncoder:
         return out
 
 
-@pytest.fixture()
-def tiny_store(tmp_path: Path):
+def build_tiny_store(path):
     """A store of a dozen hand-written findings in two reports (FTS5 index rebuilt)."""
     import hashlib
 
     from findings.store import connect, reads, writes
 
-    conn = connect(tmp_path / "findings.db")
+    conn = connect(path)
     for doc_id, council in (("doc-a", "Torbay"), ("doc-b", "Wiltshire")):
         writes.upsert_document(conn, {"doc_id": doc_id, "path": f"{doc_id}.txt", "content_hash": doc_id,
-                               "council": council, "collection": "test", "published": "2020-01-01",
-                               "text": "", "page_starts": "[0]"})
+                                      "council": council, "collection": "test", "published": "2020-01-01",
+                                      "text": "", "page_starts": "[0]"})
     for doc_id in ("doc-a", "doc-b"):
         rows = [{"id": f"{doc_id}-{unit}", "doc_id": doc_id, "unit": unit, "text": text, "label": label,
                  "confidence": 0.9, "page": 1, "themes": [],
@@ -135,6 +134,12 @@ def tiny_store(tmp_path: Path):
     writes.set_meta(conn, "index_generation", str(reads.generation(conn)))  # as a build leaves it
     conn.commit()
     return conn
+
+
+@pytest.fixture()
+def tiny_store(tmp_path: Path):
+    """:func:`build_tiny_store` in a temporary folder."""
+    return build_tiny_store(tmp_path / "findings.db")
 
 
 @pytest.fixture()

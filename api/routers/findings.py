@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException
 
 from api.dependencies import Engine
+from api.errors import documented
+from api.params import Count, Label
 from findings.retrieval import Filters, Hit
-from nlp.labels import FindingLabel
 
 router = APIRouter(prefix="/findings", tags=["findings"])
 
 
-@router.get("/{finding_id}", response_model=Hit)
+@router.get("/{finding_id}", response_model=Hit, responses=documented(404, 422, 429, 503))
 def get_finding(engine: Engine, finding_id: str) -> Hit:
     """One finding by its stable id."""
     hit = engine.finding(finding_id)
@@ -22,13 +21,13 @@ def get_finding(engine: Engine, finding_id: str) -> Hit:
     return hit
 
 
-@router.get("/{finding_id}/similar", response_model=list[Hit])
+@router.get("/{finding_id}/similar", response_model=list[Hit], responses=documented(404, 422, 429, 503))
 def similar(
     engine: Engine,
     finding_id: str,
-    label: FindingLabel | None = None,
+    label: Label,
     exclude_same_council: bool = False,
-    k: Annotated[int, Query(ge=1, le=100)] = 10,
+    k: Count = 10,
 ) -> list[Hit]:
     """Nearest findings (e.g. recommendations for a weakness), optionally from other councils."""
     try:

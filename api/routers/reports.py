@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 
 from api.dependencies import Store
+from api.errors import documented
 from api.schemas import ReportOut
 from findings.store import reads
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
 
-@router.get("/{doc_id}", response_model=ReportOut)
+@router.get("/{doc_id}", response_model=ReportOut, responses=documented(404, 422, 429, 503))
 def get_report(store: Store, doc_id: str) -> ReportOut:
     """Metadata of one report."""
     report = reads.report(store, doc_id=doc_id)

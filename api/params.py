@@ -1,0 +1,83 @@
+"""Query parameters shared by routes: free text that must hold a word, enumerated filters, dates.
+
+Enumerated filters (label, theme, grade, collection) list their values in the OpenAPI schema and
+match them in any case; another value is refused (422) with the allowed ones. (No
+``from __future__ import annotations`` here: FastAPI reads the closures' annotations at run time.)
+"""
+
+import calendar
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Query
+
+from corpus.collections import collection_ids, grade_values
+from nlp.labels import FINDING_LABELS
+from nlp.themes import theme_names
+
+DAY = r"^\d{4}-\d{2}-\d{2}$"
+WORD = "[A-Za-z0-9]"  # a query must hold a letter or digit (what query terms are made of)
+MAX_QUERY = 2000
+
+
+class ParameterError(HTTPException):
+    """A 422 about one parameter (answered with the parameter named in ``errors``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        """Refuse one parameter's value, saying why."""
+        super().__init__(status_code=422, detail=f"{field}: {message}")
+        self.field, self.message = field, message
+
+
+def refuse(name: str, message: str) -> ParameterError:
+    """A 422 about one parameter."""
+    return ParameterError(name, message)
+
+
+def query_text(q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, pattern=WORD,
+                                       description="free text with at least one letter or digit")]) -> str:
+    """The query text (at least one letter or digit: the pattern is in the schema)."""
+    return q
+
+
+def choice(name: str, values: tuple[str, ...], description: str) -> Callable[..., str | None]:
+    """A dependency reading an optional enumerated parameter, matched in any case."""
+    by_lower = {value.lower(): value for value in values}
+
+    listed = Query(alias=name, description=description, json_schema_extra={"enum": list(values)})
+
+    def parse(value: Annotated[str | None, listed] = None) -> str | None:
+        if value is None:
+            return None
+        found = by_lower.get(" ".join(value.split()).lower())
+        if found is None:
+            raise refuse(name, f"must be one of: {', '.join(values)}")
+        return found
+
+    return parse
+
+
+def day(name: str) -> Callable[..., str | None]:
+    """A dependency reading an optional ``YYYY-MM-DD`` date, refused unless the day exists."""
+    spelled = Query(alias=name, pattern=DAY, description="a date, YYYY-MM-DD",
+                    json_schema_extra={"format": "date"})
+
+    def parse(value: Annotated[str | None, spelled] = None) -> str | None:
+        if value is None:
+            return None
+        year, month, dom = (int(part) for part in value.split("-"))
+        if not 1 <= month <= 12 or not 1 <= dom <= calendar.monthrange(year or 2000, month)[1]:
+            raise refuse(name, f"{value} is not a day of the calendar")
+        return value  # as the store keeps publication dates
+
+    return parse
+
+
+Text = Annotated[str, Depends(query_text)]
+Label = Annotated[str | None, Depends(choice("label", FINDING_LABELS, "what the finding does"))]
+Theme = Annotated[str | None, Depends(choice("theme", theme_names(), "a theme of the finding"))]
+Grade = Annotated[str | None, Depends(choice("grade", grade_values(), "the report's overall effectiveness"))]
+Collection = Annotated[str | None, Depends(choice("collection", collection_ids(), "the report's collection"))]
+DateFrom = Annotated[str | None, Depends(day("date_from"))]
+DateTo = Annotated[str | None, Depends(day("date_to"))]
+Count = Annotated[int, Query(ge=1, le=100, description="how many hits")]
