@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus.extract import read_pages
+from corpus.gazetteer import infer_council
 from corpus.manifest import ReportEntry
 from corpus.normalise import NormalisedText, normalise
 
@@ -48,20 +49,20 @@ def loose_entry(path: str | Path) -> ReportEntry:
     return ReportEntry(doc_id=path.stem, path=path)
 
 
-def infer_metadata(entry: ReportEntry, text: str, councils: list[str] | None = None) -> None:
-    """Fill a loose entry's date and council from the text where missing."""
+def infer_metadata(entry: ReportEntry, text: str, councils: tuple[tuple[str, str], ...] = ()) -> None:
+    """Fill a loose entry's date and council from the text where missing.
+
+    ``councils`` are the gazetteer's ``(alias, council)`` pairs (:func:`corpus.gazetteer.read_gazetteer`).
+    """
     head = text[:4000]
     if not entry.published and (match := DATE_RE.search(head)):
         day, month, year = match.groups()
         entry.published = f"{year}-{MONTHS[month]:02d}-{int(day):02d}"
-    if not entry.council and councils:
-        lowered = head.lower()
-        found = [(lowered.find(name.lower()), name) for name in councils if name.lower() in lowered]
-        if found:
-            entry.council = min(found, key=lambda pair: (pair[0], -len(pair[1])))[1]
+    if not entry.council:
+        entry.council = infer_council(text, councils)
 
 
-def load_document(entry: ReportEntry, councils: list[str] | None = None) -> Document:
+def load_document(entry: ReportEntry, councils: tuple[tuple[str, str], ...] = ()) -> Document:
     """Extract and normalise one report file.
 
     Raises:

@@ -1,13 +1,17 @@
 """Text extraction from report files (PDF, plain text, Markdown, HTML, DOCX).
 
 Every reader returns a list of page texts; formats without pages give one page.
-Files that are not reports raise :class:`NotAReport` with a one-line reason.
+Files that are not reports raise :class:`NotAReport` with a one-line reason. Text files are
+read as UTF-8, or else in the encoding charset-normalizer detects, with a
+:class:`DecodingWarning` when that detection is not sure.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import warnings
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -15,8 +19,45 @@ SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md", ".html", ".htm", ".docx")
 MIN_TEXT_CHARS = 200
 
 
+UNSURE_CHAOS = 0.1  # charset-normalizer's mess ratio above which a decoding is called unsure
+# English reports that are not UTF-8 are Windows-1252 or Latin-1: preferred when they read as well
+WESTERN = ("cp1252", "latin_1", "iso8859_15")
+CHAOS_MARGIN = 0.02
+
+
 class NotAReport(ValueError):
     """Raised when a file cannot be read as a report; the message is the reason."""
+
+
+class DecodingWarning(UserWarning):
+    """A text file was not UTF-8 and its encoding had to be guessed."""
+
+
+def decode_text(data: bytes) -> str:
+    """The text of a file's bytes: UTF-8 if they are, else the encoding charset-normalizer finds.
+
+    Warns (:class:`DecodingWarning`) when the bytes are not UTF-8 and the detection is unsure.
+
+    Raises:
+        NotAReport: no encoding reads the bytes as text.
+
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data))
+    if not matches:
+        raise NotAReport("not a text file (no character encoding reads it)")
+    best = min(matches, key=lambda m: m.chaos)
+    western = [m for m in matches if m.encoding in WESTERN and m.chaos <= best.chaos + CHAOS_MARGIN]
+    chosen = western[0] if western else best
+    if chosen.chaos > UNSURE_CHAOS or not western:
+        warnings.warn(f"not UTF-8; read as {chosen.encoding}, but unsure (check the text)",
+                      DecodingWarning, stacklevel=2)
+    return str(chosen)
 
 
 class _TextOfHTML(HTMLParser):
@@ -103,8 +144,12 @@ def read_pdf(path: Path) -> list[str]:
 def read_docx(path: Path) -> list[str]:
     """Extract paragraphs and table rows (tab-separated) of a Word document."""
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
 
-    document = docx.Document(str(path))
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise NotAReport("not a readable Word document (damaged, or not a .docx inside)") from exc
     blocks = [p.text for p in document.paragraphs]
     for table in document.tables:
         blocks.extend("\t".join(cell.text for cell in row.cells) for row in table.rows)
@@ -125,6 +170,8 @@ def read_pages(path: str | Path) -> list[str]:
 
     """
     path = Path(path)
+    if path.is_dir():
+        raise NotAReport("a folder, not a file (`findings build FOLDER` reads the files in a folder)")
     if not path.is_file():
         raise NotAReport(f"no such file: {path}")
     if path.stat().st_size == 0:
@@ -135,9 +182,11 @@ def read_pages(path: str | Path) -> list[str]:
     elif suffix == ".docx":
         pages = read_docx(path)
     elif suffix in (".html", ".htm"):
-        pages = [html_to_text(path.read_text(errors="replace"))[1]]
+        pages = [html_to_text(decode_text(path.read_bytes()))[1]]
     elif suffix in (".txt", ".md"):
-        pages = [path.read_text(encoding="utf-8", errors="replace")]
+        pages = [decode_text(path.read_bytes())]
+    elif not suffix:
+        raise NotAReport(f"no file extension: name it with one of {', '.join(SUPPORTED_SUFFIXES)}")
     else:
         raise NotAReport(f"unsupported file type {suffix!r} (supported: {', '.join(SUPPORTED_SUFFIXES)})")
     if sum(len(p.strip()) for p in pages) < MIN_TEXT_CHARS:

@@ -9,6 +9,7 @@ import os
 import sqlite3
 import sys
 import textwrap
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 
@@ -30,6 +31,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         conn.close()
     for doc_id, reason in sorted(report.refused.items()):
         print(f"refused {doc_id}: {reason}", file=sys.stderr)
+    for doc_id, warning in sorted(report.warnings.items()):
+        print(f"warning {doc_id}: {warning}", file=sys.stderr)
     print(f"ingested {len(report.added)}, unchanged {len(report.unchanged)}, "
           f"refused {len(report.refused)}")
     return 0
@@ -69,6 +72,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     refused = {**report.ingest.refused, **report.segment.refused}
     for doc_id, reason in sorted(refused.items()):
         print(f"refused {doc_id}: {reason}", file=sys.stderr)
+    for doc_id, warning in sorted(report.ingest.warnings.items()):
+        print(f"warning {doc_id}: {warning}", file=sys.stderr)
     timing = ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
     print(f"documents added {len(report.ingest.added)}, unchanged {len(report.ingest.unchanged)}, "
           f"refused {len(refused)}" + (f", removed {len(report.removed)}" if args.prune else "")
@@ -325,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     one line on standard error and exit status 2, never a traceback.
     """
     args = parser().parse_args(argv)
+    warnings.formatwarning = lambda message, category, *rest, **more: f"warning: {message}\n"
     try:
         return args.func(args)
     except BrokenPipeError:  # the reader went away (`findings search ... | head`): stop quietly

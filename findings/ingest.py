@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import multiprocessing
 import sqlite3
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -15,11 +15,12 @@ from tqdm import tqdm
 
 import corpus
 from corpus.documents import file_hash, load_document, loose_entry
-from corpus.extract import SUPPORTED_SUFFIXES, NotAReport
+from corpus.extract import DecodingWarning, NotAReport
+from corpus.gazetteer import read_gazetteer
 from corpus.manifest import ReportEntry, read_manifest
 from findings.store import reads, transaction, writes
 
-EXTRACTION_MODULES = ("documents.py", "extract.py", "normalise.py")
+EXTRACTION_MODULES = ("documents.py", "extract.py", "normalise.py", "gazetteer.py")
 # workers start afresh: a forked worker can hang in a thread pool (OpenMP's) that its parent had running
 WORKER_START = multiprocessing.get_context("spawn")
 
@@ -32,6 +33,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)
     seen: list[str] = field(default_factory=list)  # every document id read from the manifest or paths
+    warnings: dict[str, str] = field(default_factory=dict)  # documents read with a doubt, and why
 
 
 def extraction_version() -> str:
@@ -46,43 +48,37 @@ def extraction_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def gazetteer_names(corpus_dir: Path | None) -> list[str]:
-    """Council names from ``reference/local_authorities.csv`` (for loose files)."""
-    if corpus_dir is None:
-        return []
-    path = corpus_dir / "reference" / "local_authorities.csv"
-    if not path.is_file():
-        return []
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    key = "local_authority_ons_name"
-    return sorted({r[key] for r in rows if r.get(key)})
-
-
 def expand_paths(paths: list[str | Path]) -> list[ReportEntry]:
-    """Loose files and folders (searched recursively) as manifest-less entries."""
+    """Loose files and folders (searched recursively) as manifest-less entries.
+
+    Every file of a folder is an entry, hidden ones (``.name``) apart: one of a type that is not
+    read is then refused with its reason, not skipped in silence.
+    """
     entries = []
     for raw in paths:
         path = Path(raw)
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        entries.extend(loose_entry(f) for f in files
-                       if f.suffix.lower() in SUPPORTED_SUFFIXES or not path.is_dir())
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+                       ) if path.is_dir() else [path]
+        entries.extend(loose_entry(f) for f in files)
     return entries
 
 
-def extract_entry(entry: ReportEntry, councils: list[str]) -> tuple[ReportEntry, dict | None, str]:
-    """Worker: extract one entry; returns (entry, document row or None, reason/hash)."""
-    try:
-        document = load_document(entry, councils)
-    except NotAReport as exc:
-        return entry, None, str(exc)
-    except Exception as exc:  # noqa: BLE001  (a broken file must not stop the run)
-        return entry, None, f"unreadable: {type(exc).__name__}: {exc}"
+def extract_entry(entry: ReportEntry, councils: tuple) -> tuple[ReportEntry, dict | None, str]:
+    """Worker: extract one entry; returns (entry, document row or None, reason or warning)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DecodingWarning)
+        try:
+            document = load_document(entry, councils)
+        except NotAReport as exc:
+            return entry, None, str(exc)
+        except Exception as exc:  # noqa: BLE001  (a broken file must not stop the run)
+            return entry, None, f"unreadable: {type(exc).__name__}: {exc}"
+    warning = "; ".join(str(w.message) for w in caught if issubclass(w.category, DecodingWarning))
     row = {**{k: v for k, v in asdict(entry).items() if k != "grades"},
            "path": str(entry.path), "grades": json.dumps(entry.grades),
            "content_hash": document.content_hash, "text": document.text.text,
            "page_starts": json.dumps(document.text.page_starts)}
-    return entry, row, ""
+    return entry, row, warning
 
 
 def entries_to_read(conn: sqlite3.Connection, entries: list[ReportEntry], version: str,
@@ -129,7 +125,7 @@ def ingest(conn: sqlite3.Connection, corpus_dir: str | Path | None, paths: list[
     version = extraction_version()
     report = IngestReport(seen=[entry.doc_id for entry in entries])
     todo = entries_to_read(conn, entries, version, report)
-    councils = gazetteer_names(corpus)
+    councils = read_gazetteer(corpus)
     with ProcessPoolExecutor(max(1, workers), mp_context=WORKER_START) as pool, transaction(conn):
         results = pool.map(extract_entry, todo, [councils] * len(todo), chunksize=4)
         for entry, row, reason in tqdm(results, total=len(todo), desc="ingest", unit="file",
@@ -141,5 +137,7 @@ def ingest(conn: sqlite3.Connection, corpus_dir: str | Path | None, paths: list[
             else:
                 writes.upsert_document(conn, row)
                 report.added.append(entry.doc_id)
+                if reason:
+                    report.warnings[entry.doc_id] = reason
         writes.set_meta(conn, "extraction_version", version)
     return report

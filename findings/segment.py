@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,6 +14,7 @@ from spacy.language import Language
 from tqdm import tqdm
 
 from corpus.documents import load_document, loose_entry
+from corpus.extract import DecodingWarning
 from corpus.manifest import ReportEntry, manifest_by_id
 from findings.ingest import WORKER_START
 from findings.store import reads, transaction, writes
@@ -102,7 +104,11 @@ def segment_files(paths: list[str | Path], pipeline: Language,
         path = Path(raw)
         entry = manifest_entry_or_loose(path, manifest)
         try:
-            document = load_document(entry)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", DecodingWarning)
+                document = load_document(entry)
+            for warning in caught:  # said again with the file's name
+                warnings.warn(f"{path.name}: {warning.message}", warning.category, stacklevel=2)
             found.extend(segment_text(pipeline, document.text.text, path.stem,
                                       author_from_publisher(entry.publisher), document.text.page_starts,
                                       include_other))

@@ -68,3 +68,30 @@ def test_pdf_without_text_is_refused_as_image_only(tmp_path):
     pdf.save(str(path))
     with pytest.raises(NotAReport, match="image-only"):
         read_pages(path)
+
+
+def test_text_that_is_not_utf8_is_decoded_by_detection_and_unsure_guesses_warn():
+    import warnings
+
+    from corpus.extract import DecodingWarning, decode_text
+
+    assert decode_text("Plans cost £5m — a café’s rent.".encode()) == "Plans cost £5m — a café’s rent."
+    assert "£5m" in decode_text(("Savings of £5m were made this year. " * 5).encode("cp1252"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        decode_text(("Отчёт об инспекции службы защиты детей. " * 5).encode("cp1251"))
+    assert [w.category for w in caught] == [DecodingWarning]  # not a Western encoding: unsure
+
+
+def test_a_damaged_docx_a_folder_and_a_file_without_extension_get_clear_reasons(tmp_path):
+    damaged = tmp_path / "report.docx"
+    damaged.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(NotAReport, match="not a readable Word document"):
+        read_pages(damaged)
+    with pytest.raises(NotAReport, match="a folder, not a file"):
+        read_pages(tmp_path)
+    bare = tmp_path / "report"
+    bare.write_text("x" * 300, encoding="utf-8")
+    with pytest.raises(NotAReport, match="no file extension"):
+        read_pages(bare)
+

@@ -43,11 +43,26 @@ def test_a_file_that_is_not_a_report_is_refused_with_a_reason(store, tmp_path):
     assert reads.counts(store)["documents"] == 0
 
 
-def test_folders_are_searched_for_supported_files_only(tmp_path):
-    (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "a.txt").write_text(REPORT, encoding="utf-8")
-    (tmp_path / "notes.xyz").write_text("x", encoding="utf-8")
-    assert [e.doc_id for e in expand_paths([tmp_path])] == ["a"]
+def test_a_folder_s_other_files_are_refused_with_a_reason_not_skipped(store, tmp_path):
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "a.txt").write_text(REPORT, encoding="utf-8")
+    (folder / "notes.xyz").write_text("x", encoding="utf-8")
+    (folder / "README").write_text(REPORT, encoding="utf-8")
+    (folder / ".hidden").write_text("x", encoding="utf-8")
+    assert sorted(e.doc_id for e in expand_paths([folder])) == ["README", "a", "notes"]
+    result = ingest(store, None, [folder], workers=1, progress=False)
+    assert result.added == ["a"]
+    assert "unsupported file type '.xyz'" in result.refused["notes"]
+    assert "no file extension" in result.refused["README"]
+
+
+def test_a_latin_1_text_is_read_as_latin_1(store, tmp_path):
+    report = tmp_path / "latin.txt"
+    report.write_bytes((REPORT + "The council saved £5m and the café reopened.\n").encode("latin-1"))
+    result = ingest(store, None, [report], workers=1, progress=False)
+    assert result.added == ["latin"]
+    assert "£5m and the café" in store.execute("SELECT text FROM documents").fetchone()[0]
 
 
 def test_ingest_needs_a_corpus_or_files(store):
