@@ -17,12 +17,14 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 
 from findings.encoding.batching import BatchingEncoder
 from findings.encoding.encoder import encode
 from findings.retrieval.base import Query, Retriever
+from findings.retrieval.columns import FilterColumns
 from findings.retrieval.dense import VectorIndex
 from findings.retrieval.filters import Filters
 from findings.retrieval.fusion import fuse, reciprocal_ranks, weigh_by_confidence
@@ -65,6 +67,7 @@ class SearchEngine:
         self.encoder = encoder
         self.label_confidence = reads.label_confidences(conn)
         self.label_confidence.flags.writeable = False
+        self.columns = FilterColumns.from_store(conn)
         self.query_cache_size = query_cache_size
         self.batcher = BatchingEncoder(encoder, query_batch) if query_batch > 1 else None
         self._embeddings: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -168,7 +171,7 @@ class SearchEngine:
         allowed = self.cached_allowed(filters)
         if allowed is not None:
             return allowed
-        allowed = reads.allowed_ids(self.conn, **filters.values())
+        allowed = self.columns.allowed(filters)
         allowed.flags.writeable = False
         with self._lock:
             if len(self._allowed) >= ALLOWED_CACHE_SIZE:
@@ -220,9 +223,29 @@ class SearchEngine:
         if not text or not text.strip():
             raise ValueError("give a finding id or some text")
         query = vector if vector is not None else self.embed(text)
-        nearest = self.index.nearest(query, max(200, 5 * k), self.allowed_ids(filters))
-        ranked = [r for r in nearest if r != own_rowid]
+        ranked = self.nearest_excluding(query, max(200, 5 * k), filters, own_rowid)
         return self.collect(reciprocal_ranks(ranked), k, query_terms(text), one_per)
+
+    def nearest_excluding(self, vector: np.ndarray, depth: int, filters: Filters,
+                          own_rowid: int | None) -> list[int]:
+        """Nearest rowids under the filters, a council exclusion applied to the ranking.
+
+        A council's findings are a small part of the store, so they are dropped from a
+        ranking under the other filters (fetched deeper until ``depth`` remain) rather than
+        turned into an allowed set of nearly every finding, which costs far more to search.
+        """
+        excluded = filters.exclude_council
+        allowed = self.allowed_ids(replace(filters, exclude_council=None))
+        fetch = depth
+        while True:
+            nearest = self.index.nearest(vector, fetch, allowed)
+            kept = np.array([r for r in nearest if r != own_rowid], dtype=np.int64)
+            if excluded:
+                councils = self.columns.council_of(kept)
+                kept = kept[(councils >= 0) & (councils != self.columns.code("council", excluded))]
+            if len(kept) >= depth or len(nearest) < fetch:
+                return [int(r) for r in kept[:depth]]
+            fetch *= 4
 
     def stored_vector(self, rowid: int) -> np.ndarray | None:
         """A stored finding's indexed vector (None if it is not indexed).

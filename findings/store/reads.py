@@ -184,6 +184,19 @@ def allowed_ids(conn: sqlite3.Connection, **values: str | None) -> np.ndarray:
     return np.array([r[0] for r in rows], dtype=np.int64)
 
 
+def filter_values(conn: sqlite3.Connection) -> list[tuple]:
+    """``(rowid, label, council, collection, published, grade, themes)`` of every finding.
+
+    ``grade`` is the report's overall effectiveness; ``themes`` a list. The values
+    :func:`allowed_ids` filters on, for resolving filters in memory.
+    """
+    rows = conn.execute(
+        "SELECT f.rowid, f.label, d.council, d.collection, d.published, "
+        "json_extract(d.grades, '$.overall_effectiveness'), f.themes "
+        "FROM findings f JOIN documents d USING (doc_id) ORDER BY f.rowid").fetchall()
+    return [(*r[:6], json.loads(r[6] or "[]")) for r in rows]
+
+
 def label_confidences(conn: sqlite3.Connection) -> np.ndarray:
     """The classifier's confidence in each finding's label, indexed by rowid (1.0 when unknown)."""
     rows = conn.execute("SELECT rowid, confidence FROM findings WHERE confidence IS NOT NULL").fetchall()

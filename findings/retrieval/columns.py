@@ -1,0 +1,85 @@
+"""Filter resolution in memory: each finding's filterable values as arrays indexed by rowid.
+
+Read once when an engine opens (about a second for 150,000 findings), so that a filter never
+costs a store query: a new council, theme, grade or date range resolves to its rowids with a
+few array comparisons (about a millisecond), with the same meaning as the store's SQL
+(:data:`findings.store.reads.FILTER_CLAUSES`): names compare in any case, dates as ISO strings,
+a finding whose report has no council is left out by an exclusion as by a match.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+
+from findings.retrieval.filters import Filters
+from findings.store import reads
+
+COLUMN_OF = {"label": 1, "council": 2, "collection": 3, "grade": 5}  # positions in reads.filter_values
+
+
+class FilterColumns:
+    """The filterable values of every finding, by rowid, and the rowids a filter allows."""
+
+    def __init__(self, rows: list[tuple]) -> None:
+        """Index rows of ``(rowid, label, council, collection, published, grade, themes)``."""
+        size = 1 + max((r[0] for r in rows), default=0)
+        self.present = np.zeros(size, dtype=bool)
+        self.codes: dict[str, dict[str, int]] = {}
+        self.values: dict[str, np.ndarray] = {}
+        rowids = np.array([r[0] for r in rows], dtype=np.int64)
+        self.present[rowids] = True
+        for name, position in COLUMN_OF.items():
+            self.values[name] = self.encode(name, [r[position] for r in rows], rowids, size)
+        self.published = np.full(size, "", dtype="<U10")
+        self.published[rowids] = [r[4] or "" for r in rows]
+        self.has_date = np.zeros(size, dtype=bool)
+        self.has_date[rowids] = [bool(r[4]) for r in rows]
+        self.themes: dict[str, np.ndarray] = {}
+        for rowid, themes in ((r[0], r[6]) for r in rows):
+            for theme in themes:
+                self.themes.setdefault(theme, np.zeros(size, dtype=bool))[rowid] = True
+
+    def encode(self, name: str, values: list[str | None], rowids: np.ndarray, size: int) -> np.ndarray:
+        """Values as integer codes (-1: none); names are compared lower-cased where SQL does."""
+        fold = name in ("council",)
+        codes = self.codes.setdefault(name, {})
+        column = np.full(size, -1, dtype=np.int32)
+        column[rowids] = [-1 if v is None else codes.setdefault(v.lower() if fold else v, len(codes))
+                          for v in values]
+        return column
+
+    @classmethod
+    def from_store(cls, conn: sqlite3.Connection) -> FilterColumns:
+        """Read every finding's filterable values from the store."""
+        return cls(reads.filter_values(conn))
+
+    def code(self, name: str, value: str) -> int:
+        """A value's code in a column (-2 for a value no finding has)."""
+        return self.codes[name].get(value.lower() if name == "council" else value, -2)
+
+    def allowed(self, filters: Filters) -> np.ndarray:
+        """Sorted rowids of the findings passing the filters."""
+        mask = self.present.copy()
+        for name in COLUMN_OF:
+            value = getattr(filters, name)
+            if value:
+                mask &= self.values[name] == self.code(name, value)
+        if filters.exclude_council:
+            council = self.values["council"]
+            mask &= (council >= 0) & (council != self.code("council", filters.exclude_council))
+        if filters.date_from:
+            mask &= self.has_date & (self.published >= filters.date_from)
+        if filters.date_to:
+            mask &= self.has_date & (self.published <= filters.date_to)
+        if filters.theme:
+            mask &= self.themes.get(filters.theme, np.zeros_like(mask))
+        return np.flatnonzero(mask).astype(np.int64)
+
+    def council_of(self, rowids: np.ndarray) -> np.ndarray:
+        """The council codes of some findings (-1: none, or beyond what was read)."""
+        inside = rowids < len(self.present)
+        codes = np.full(len(rowids), -1, dtype=np.int32)
+        codes[inside] = self.values["council"][rowids[inside]]
+        return codes
