@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors, lifecycle
+from api.limits import ClientConcurrencyLimit
 from api.routers import councils, findings, health, reports, search
 from findings.settings import Settings, get_settings
 
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, loader=None) -> FastAPI:
                   description="Search findings (strengths, weaknesses, recommendations, actions) "
                               "mined from public-sector inspection reports.")
     errors.install(app)
+    app.add_middleware(ClientConcurrencyLimit, limit=(settings or get_settings()).client_concurrency)
     for module in (search, findings, reports, councils, health):
         app.include_router(module.router)
     return app

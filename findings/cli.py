@@ -199,10 +199,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the API (each worker process loads its own engine)."""
     import uvicorn
 
-    workers = args.workers or get_settings().api_workers
-    print(f"store: {get_settings().data_dir.resolve()}", file=sys.stderr)
-    uvicorn.run("api.main:app", host=args.host, port=args.port, workers=workers,
-                log_level=args.log_level)
+    settings = get_settings()
+    print(f"store: {settings.data_dir.resolve()}", file=sys.stderr)
+    uvicorn.run("api.main:app", host=args.host, port=args.port, workers=args.workers or settings.api_workers,
+                log_level=args.log_level, http="api.server:BoundedHttpToolsProtocol",
+                limit_concurrency=settings.server_concurrency or None)
     return 0
 
 

@@ -74,6 +74,9 @@ class ServingSettings(SettingsGroup):
     search_threads: int = 1  # FAISS/BLAS threads per search (0: leave the libraries' defaults)
     query_cache_size: int = 1024  # query embeddings kept (LRU); 0 turns the cache off
     query_batch: int = 8  # concurrent queries encoded together at most; 1 turns batching off
+    client_concurrency: int = 8  # requests in flight per client address; more get 429 (0: no limit)
+    server_concurrency: int = 256  # connections a worker serves at once; more get 503
+    max_request_head: int = 16_384  # bytes of request line and headers; more get 431
     reload_interval: float = 2.0  # seconds between the server's checks for a rebuilt store; 0: never
     notebook_out: Path = PROJECT_DIR / "notebooks" / "output"  # where the notebooks write plots
 

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from bench.api_load import Workload, cold_query, format_table, meets_bar, percentile, tree_cpu_seconds
+from bench.api_load import format_table, meets_bar, percentile, ratio_lines, tree_cpu_seconds
+from bench.load_workloads import CouncilExclusions, FilterMix, Workload, cold_query
 
 
 def test_cold_queries_are_unique_and_keep_the_base_query():
@@ -33,13 +34,33 @@ def test_percentile_by_nearest_rank():
 
 
 def test_table_marks_the_bar():
-    row = {"case": "cold", "workers": 1, "requests": 10, "errors": 0, "rate": 5.0, "p50": 19.0,
+    row = {"case": "cold", "workers": 1, "clients": 8, "requests": 10, "errors": 0, "rate": 5.0, "p50": 19.0,
            "p90": 30.0, "p99": 59.0, "mean": 20.0, "server_cpu": 4.0, "client_cpu": 0.3, "load": 1.0}
     assert meets_bar(row) and not meets_bar({**row, "p99": 61.0}) and not meets_bar({**row, "errors": 1})
-    table = format_table([row, {**row, "case": "warm", "p50": 25.0}], clients=8, seconds=60)
-    assert "| cold | 1 | 10 | 0 | 5.0 | 19.0 |" in table and table.rstrip().endswith("| no |")
+    table = format_table([row, {**row, "case": "warm", "p50": 25.0}], seconds=60)
+    assert "| cold | 1 | 8 | 10 | 0 | 5.0 | 19.0 |" in table and table.rstrip().endswith("| no |")
     floor = 8 * 4.3 / (os.cpu_count() or 1)
     assert f"| 4.00 | 0.30 | {floor:.1f} |" in table
+
+
+def test_ratios_compare_32_with_8_clients_and_cached_queries_with_and_without_exclusions():
+    base = {"workers": 2, "p50": 1.0}
+    results = [{**base, "case": "mixed", "clients": 8, "p99": 20.0},
+               {**base, "case": "mixed", "clients": 32, "p99": 70.0},
+               {**base, "case": "cached", "clients": 4, "p99": 10.0},
+               {**base, "case": "cached+exclusions", "clients": 8, "p99": 25.0}]
+    lines = ratio_lines(results)
+    assert "**3.50** (bar <= 3: not met)" in lines[0] and "**2.50** (bar <= 2: not met)" in lines[1]
+
+
+def test_filter_mixes_draw_filters_and_council_exclusions():
+    queries = [{"q": "care leavers", "label": "weakness"}]
+    mix = FilterMix(queries, ["Torbay", "Wiltshire"], seed=3)
+    sent = [mix.request() for _ in range(200)]
+    assert {route for route, _ in sent} == {"/search", "/similar"}
+    assert all(len(params) == 3 for route, params in sent if route == "/search")  # q, label, one filter
+    exclusions = [CouncilExclusions(queries, ["Torbay"], seed=1).request() for _ in range(20)]
+    assert {p["exclude_council"].lower() for _, p in exclusions} == {"torbay"}
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
