@@ -5,7 +5,8 @@
   to ``/search`` and sends some ``/similar`` requests that leave out a random council: the mix a
   varied crowd of users sends.
 * :class:`CouncilExclusions` sends only ``/similar`` with a random council left out each time:
-  an adversary costing the server a new filter value per request.
+  an adversary costing the server a new filter value per request; :class:`FixedExclusion` the
+  same requests with one council, for the same load without new values.
 """
 
 from __future__ import annotations
@@ -82,6 +83,14 @@ class FilterMix(Workload):
                 {"grade": self.random.choice(GRADES)}, {"collection": self.random.choice(COLLECTIONS)},
                 {"date_from": f"{self.random.randint(2012, 2025)}-{self.random.randint(1, 12):02d}-01"}))
         return "/search", {**params, **extra}
+
+
+class FixedExclusion(FilterMix):
+    """``/similar`` requests all leaving out the same council: the exclusions' load, nothing new."""
+
+    def request(self) -> tuple[str, dict]:
+        """The next request: a graded query without the first council."""
+        return "/similar", {"q": self.next()["q"], "exclude_council": self.councils[0]}
 
 
 class CouncilExclusions(FilterMix):

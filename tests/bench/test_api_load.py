@@ -51,6 +51,8 @@ def test_ratios_compare_32_with_8_clients_and_cached_queries_with_and_without_ex
                {**base, "case": "cached+exclusions", "clients": 8, "p99": 25.0}]
     lines = ratio_lines(results)
     assert "**3.50** (bar <= 3: not met)" in lines[0] and "**2.50** (bar <= 2: not met)" in lines[1]
+    lines = ratio_lines([*results, {**base, "case": "cached+one-exclusion", "clients": 8, "p99": 20.0}])
+    assert "excluding one council = 25.0 / 20.0 = **1.25** (bar <= 2: met)" in lines[2]
 
 
 def test_filter_mixes_draw_filters_and_council_exclusions():

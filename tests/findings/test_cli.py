@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from findings.cli import filters_from, parser
+from findings.cli import parser
+from findings.commands import filters_from
 
 
 def test_filter_options_become_search_filters():

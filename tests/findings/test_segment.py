@@ -58,20 +58,26 @@ def test_a_text_longer_than_the_pipeline_limit_is_segmented_in_parts(pipeline, m
     assert all(text[f.start_char : f.end_char] == f.text for f in parts)
 
 
+def failing_on(marker: str, error: Exception):
+    """``segment_text`` that raises ``error`` for a text holding ``marker``."""
+    from findings.segment import segment_text
+
+    def segment(pipeline, text, *args, **kwargs):
+        if marker in text:
+            raise error
+        return segment_text(pipeline, text, *args, **kwargs)
+
+    return segment
+
+
 def test_one_bad_file_does_not_lose_the_others_output(pipeline, tmp_path, monkeypatch):
     import findings.segment as segment_module
 
     good, bad = tmp_path / "good.txt", tmp_path / "bad.txt"
     good.write_text(REPORT, encoding="utf-8")
     bad.write_text(REPORT.replace("Exampleshire", "Brokenshire"), encoding="utf-8")
-    plain = segment_module.segment_text
-
-    def failing(pipeline, text, *args, **kwargs):
-        if "Brokenshire" in text:
-            raise RuntimeError("the pipeline broke")
-        return plain(pipeline, text, *args, **kwargs)
-
-    monkeypatch.setattr(segment_module, "segment_text", failing)
+    broken = failing_on("Brokenshire", RuntimeError("the pipeline broke"))
+    monkeypatch.setattr(segment_module, "segment_text", broken)
     found, refused = segment_files([good, bad], pipeline, progress=False)
     assert {f.doc_id for f in found} == {"good"} and refused == {str(bad): "the pipeline broke"}
 
@@ -102,16 +108,9 @@ def test_a_document_that_cannot_be_segmented_is_refused_and_the_others_go_on(pip
         writes.upsert_document(conn, {"doc_id": doc_id, "path": f"/x/{doc_id}.txt", "content_hash": doc_id,
                                       "text": text, "page_starts": "[0]", "publisher": "Ofsted"})
     conn.commit()
-    plain = segment_module.segment_text
-
-    def failing(pipeline, text, *args, **kwargs):
-        if "Brokenshire" in text:
-            raise MemoryError("too big")
-        return plain(pipeline, text, *args, **kwargs)
-
     monkeypatch.setattr(segment_module, "ProcessPoolExecutor", InProcessPool)
     monkeypatch.setattr(segment_module, "load_pipeline", lambda *args: pipeline)
-    monkeypatch.setattr(segment_module, "segment_text", failing)
+    monkeypatch.setattr(segment_module, "segment_text", failing_on("Brokenshire", MemoryError("too big")))
     report = segment_store(conn, Settings().model_dir, workers=1, progress=False)
     assert report.segmented == 1 and "MemoryError: too big" in report.refused["bad"]
     assert reads.report(conn, doc_id="good")["findings"] and reads.report(conn, doc_id="bad") is None
