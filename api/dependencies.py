@@ -33,6 +33,6 @@ Store = Annotated[sqlite3.Connection, Depends(get_store)]
 def check_dates(filters: Filters) -> Filters:
     """Reject a date range whose start is after its end."""
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise ParameterError("date_to", f"the range ends ({filters.date_to}) before it starts "
-                                        f"({filters.date_from})")
+        raise ParameterError("date_to", f"the range ends (date_to {filters.date_to}) before it starts "
+                                        f"(date_from {filters.date_from})")
     return filters
