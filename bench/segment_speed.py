@@ -15,14 +15,13 @@ import json
 import random
 import statistics
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 from bench.report import write_table
 from findings.encoding import load_encoder
-from findings.ingest import WORKER_START
 from findings.segment import segment_text
 from findings.settings import get_settings
 from findings.store import connect, reads
+from findings.workers import worker_pool
 from nlp.author import author_from_publisher
 from nlp.pipeline import load_pipeline
 
@@ -48,8 +47,7 @@ def segment_all(rows: list[dict], model_dir: str, workers: int, cache_dir: str) 
     """
     texts: list[str] = []
     start = time.perf_counter()
-    with ProcessPoolExecutor(workers, mp_context=WORKER_START, initializer=_load,
-                             initargs=(model_dir, cache_dir)) as pool:
+    with worker_pool(workers, _load, (model_dir, cache_dir)) as pool:
         for unit_texts in pool.map(_unit_texts, rows, chunksize=2):
             texts.extend(unit_texts)
     return time.perf_counter() - start, texts

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import sqlite3
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -19,10 +17,9 @@ from corpus.extract import DecodingWarning, NotAReport
 from corpus.gazetteer import read_gazetteer
 from corpus.manifest import ReportEntry, read_manifest
 from findings.store import reads, transaction, writes
+from findings.workers import worker_pool
 
 EXTRACTION_MODULES = ("documents.py", "extract.py", "normalise.py", "gazetteer.py")
-# workers start afresh: a forked worker can hang in a thread pool (OpenMP's) that its parent had running
-WORKER_START = multiprocessing.get_context("spawn")
 
 
 @dataclass
@@ -126,7 +123,7 @@ def ingest(conn: sqlite3.Connection, corpus_dir: str | Path | None, paths: list[
     report = IngestReport(seen=[entry.doc_id for entry in entries])
     todo = entries_to_read(conn, entries, version, report)
     councils = read_gazetteer(corpus)
-    with ProcessPoolExecutor(max(1, workers), mp_context=WORKER_START) as pool, transaction(conn):
+    with worker_pool(workers) as pool, transaction(conn):
         results = pool.map(extract_entry, todo, [councils] * len(todo), chunksize=4)
         for entry, row, reason in tqdm(results, total=len(todo), desc="ingest", unit="file",
                                        disable=not progress):

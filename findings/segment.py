@@ -6,7 +6,6 @@ import hashlib
 import json
 import sqlite3
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -16,8 +15,8 @@ from tqdm import tqdm
 from corpus.documents import load_document, loose_entry
 from corpus.extract import DecodingWarning
 from corpus.manifest import ReportEntry, manifest_by_id
-from findings.ingest import WORKER_START
 from findings.store import reads, transaction, writes
+from findings.workers import worker_pool
 from nlp.author import author_from_publisher
 from nlp.pipeline import Finding, doc_findings, load_pipeline, make_doc, run
 
@@ -169,8 +168,7 @@ def segment_store(conn: sqlite3.Connection, model_dir: str | Path, workers: int,
     if not todo:
         return report
     initargs = (str(model_dir), None if cache_dir is None else str(cache_dir))
-    with ProcessPoolExecutor(max(1, workers), mp_context=WORKER_START, initializer=_init_worker,
-                             initargs=initargs) as pool, transaction(conn):
+    with worker_pool(workers, _init_worker, initargs) as pool, transaction(conn):
         results = pool.map(_segment_row, todo, chunksize=2)
         for row, rows, reason in tqdm(results, total=len(todo), desc="segment", unit="doc",
                                       disable=not progress):

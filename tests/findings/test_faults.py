@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,35 @@ def build(data_dir: Path, corpus: Path) -> None:
                    check=True, capture_output=True, timeout=600)
 
 
+def children_of(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (Linux ``/proc``)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def running(pids: set[int]) -> set[int]:
+    """Which of these processes still run (zombies aside)."""
+    alive = set()
+    for pid in pids:
+        try:
+            if (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                alive.add(pid)
+        except OSError:
+            continue
+    return alive
+
+
 def build_killed_at(step: str, data_dir: Path, corpus: Path) -> bool:
-    """Start a build and kill it as soon as its progress shows ``step``; False if it ended first."""
+    """Start a build and kill it as soon as its progress shows ``step``; False if it ended first.
+
+    The build's worker processes must end with it.
+    """
     process = subprocess.Popen([sys.executable, "-m", "findings.cli", "build"],
                                env=environment(data_dir, corpus), stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
@@ -37,8 +65,13 @@ def build_killed_at(step: str, data_dir: Path, corpus: Path) -> bool:
     while process.poll() is None:
         seen += process.stderr.read(1)
         if MARKERS[step] in seen:
+            workers = children_of(process.pid)
             process.kill()
             process.wait()
+            deadline = time.monotonic() + 10
+            while running(workers) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert running(workers) == set(), "workers outlived the killed build"
             return True
     return False
 

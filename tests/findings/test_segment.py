@@ -85,7 +85,7 @@ def test_one_bad_file_does_not_lose_the_others_output(pipeline, tmp_path, monkey
 class InProcessPool:
     """A stand-in for the build's process pool that runs its work in this process."""
 
-    def __init__(self, workers, mp_context=None, initializer=None, initargs=()):
+    def __init__(self, workers, initializer=None, initargs=()):
         initializer(*initargs)
 
     def __enter__(self):
@@ -108,7 +108,7 @@ def test_a_document_that_cannot_be_segmented_is_refused_and_the_others_go_on(pip
         writes.upsert_document(conn, {"doc_id": doc_id, "path": f"/x/{doc_id}.txt", "content_hash": doc_id,
                                       "text": text, "page_starts": "[0]", "publisher": "Ofsted"})
     conn.commit()
-    monkeypatch.setattr(segment_module, "ProcessPoolExecutor", InProcessPool)
+    monkeypatch.setattr(segment_module, "worker_pool", InProcessPool)
     monkeypatch.setattr(segment_module, "load_pipeline", lambda *args: pipeline)
     monkeypatch.setattr(segment_module, "segment_text", failing_on("Brokenshire", MemoryError("too big")))
     report = segment_store(conn, Settings().model_dir, workers=1, progress=False)
@@ -127,7 +127,7 @@ def test_two_files_with_the_same_content_both_keep_their_findings(pipeline, tmp_
         writes.upsert_document(conn, {"doc_id": doc_id, "path": f"/x/{doc_id}.txt", "content_hash": "same",
                                       "text": REPORT, "page_starts": "[0]", "publisher": "Ofsted"})
     conn.commit()
-    monkeypatch.setattr(segment_module, "ProcessPoolExecutor", InProcessPool)
+    monkeypatch.setattr(segment_module, "worker_pool", InProcessPool)
     monkeypatch.setattr(segment_module, "load_pipeline", lambda *args: pipeline)
     assert segment_store(conn, Settings().model_dir, workers=1, progress=False).segmented == 2
     first, copy = (reads.report(conn, doc_id=d)["findings"] for d in ("first", "copy-of-first"))
