@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query
 
-from corpus.collections import collection_ids, grade_values
+from corpus.collections import collection_ids, grade_values, outcome_values
 from nlp.labels import FINDING_LABELS
 from nlp.themes import theme_names
 
@@ -78,6 +78,7 @@ Label = Annotated[str | None, Depends(choice("label", FINDING_LABELS, "what the 
 Theme = Annotated[str | None, Depends(choice("theme", theme_names(), "a theme of the finding"))]
 Grade = Annotated[str | None, Depends(choice("grade", grade_values(), "the report's overall effectiveness"))]
 Collection = Annotated[str | None, Depends(choice("collection", collection_ids(), "the report's collection"))]
+Outcome = Annotated[str | None, Depends(choice("outcome", outcome_values(), "a SEND inspection's outcome"))]
 DateFrom = Annotated[str | None, Depends(day("date_from"))]
 DateTo = Annotated[str | None, Depends(day("date_to"))]
 Count = Annotated[int, Query(ge=1, le=100, description="how many hits")]

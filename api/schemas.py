@@ -18,6 +18,9 @@ class ReportOut(BaseModel):
     source_url: str | None
     licence: str | None
     grades: dict[str, str]
+    inspected: str | None = None
+    outcome: str | None = None
+    area_of_practice: str | None = None
     pages: int
     findings: dict[str, int]
 

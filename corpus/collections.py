@@ -21,6 +21,7 @@ class Collection:
     publisher_kind: str
     grade_columns: tuple[str, ...]
     evaluation_group: str | None
+    title_patterns: tuple[str, ...] = ()
 
 
 @cache
@@ -31,7 +32,8 @@ def read_collections(path: Path = COLLECTIONS_FILE) -> dict:
 
 def collections() -> dict[str, Collection]:
     """Every collection by id, in file order."""
-    return {item["id"]: Collection(**{**item, "grade_columns": tuple(item["grade_columns"])})
+    return {item["id"]: Collection(**{**item, "grade_columns": tuple(item["grade_columns"]),
+                                      "title_patterns": tuple(item.get("title_patterns", ()))})
             for item in read_collections()["collections"]}
 
 
@@ -51,6 +53,11 @@ def grade_columns() -> tuple[str, ...]:
 def grade_values() -> tuple[str, ...]:
     """The grades a report can be given, best first."""
     return tuple(read_collections()["grades"])
+
+
+def outcome_values() -> tuple[str, ...]:
+    """The outcomes an area SEND inspection can give, best first."""
+    return tuple(read_collections()["outcomes"])
 
 
 def evaluation_groups() -> dict[str, str]:

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus import metadata
+from corpus.collections import LOOSE, collections
 from corpus.extract import read_pages
 from corpus.gazetteer import infer_council
 from corpus.manifest import ReportEntry
@@ -50,16 +52,29 @@ def loose_entry(path: str | Path) -> ReportEntry:
 
 
 def infer_metadata(entry: ReportEntry, text: str, councils: tuple[tuple[str, str], ...] = ()) -> None:
-    """Fill a loose entry's date and council from the text where missing.
+    """Fill what the manifest does not say from the report's text (:mod:`corpus.metadata`).
 
-    ``councils`` are the gazetteer's ``(alias, council)`` pairs (:func:`corpus.gazetteer.read_gazetteer`).
+    A loose entry gets its report type, council, dates and overall grade from the text; every
+    entry gets its inspection's last day, a SEND outcome and a focused visit's area of practice
+    when the text states them. ``councils`` are the gazetteer's ``(alias, council)`` pairs
+    (:func:`corpus.gazetteer.read_gazetteer`).
     """
-    head = text[:4000]
-    if not entry.published and (match := DATE_RE.search(head)):
-        day, month, year = match.groups()
-        entry.published = f"{year}-{MONTHS[month]:02d}-{int(day):02d}"
+    if entry.collection == LOOSE:
+        entry.collection = metadata.report_collection(text)
+        entry.doc_type = entry.doc_type or collections()[entry.collection].report_type
+    entry.inspected = entry.inspected or metadata.inspection_end(text)
+    if not entry.published:
+        first = DATE_RE.search(text[:4000])
+        entry.published = (metadata.publication_date(text, entry.collection) or entry.inspected
+                           or (f"{first[3]}-{MONTHS[first[2]]:02d}-{int(first[1]):02d}" if first else ""))
     if not entry.council:
         entry.council = infer_council(text, councils)
+    if not entry.grades and (grade := metadata.overall_grade(text)):
+        entry.grades = {"overall_effectiveness": grade}
+    if entry.collection == "ofsted-send":
+        entry.outcome = entry.outcome or metadata.send_outcome(text)
+    if entry.collection == "ofsted-focused-visit":
+        entry.area_of_practice = entry.area_of_practice or metadata.area_of_practice(text)
 
 
 def load_document(entry: ReportEntry, councils: tuple[tuple[str, str], ...] = ()) -> Document:

@@ -25,6 +25,9 @@ class ReportEntry:
     licence: str = ""
     sha256: str = ""
     grades: dict[str, str] = field(default_factory=dict)
+    inspected: str = ""  # the last day of the inspection or visit
+    outcome: str = ""  # an area SEND inspection's outcome
+    area_of_practice: str = ""  # what a focused visit looked at
 
 
 def read_manifest(corpus_dir: str | Path) -> list[ReportEntry]:
@@ -63,6 +66,7 @@ def entry_from_row(row: dict[str, str], corpus_dir: Path) -> ReportEntry:
         licence=row.get("licence", ""),
         sha256=row.get("sha256", ""),
         grades={c: row[c] for c in grade_columns() if row.get(c)},
+        inspected=row.get("inspection_end", ""),
     )
 
 

@@ -9,7 +9,7 @@ import sqlite3
 import sys
 import warnings
 
-from corpus.collections import collection_ids
+from corpus.collections import collection_ids, outcome_values
 from findings.commands import (
     cmd_build,
     cmd_check,
@@ -32,6 +32,7 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--label", choices=FINDING_LABELS)
     parser.add_argument("--council")
     parser.add_argument("--collection", choices=collection_ids())
+    parser.add_argument("--outcome", choices=outcome_values(), help="an area SEND inspection's outcome")
     parser.add_argument("--theme")
     parser.add_argument("--grade", help="the report's overall effectiveness grade (e.g. good, inadequate)")
     parser.add_argument("--from", dest="date_from", help="earliest publication date (YYYY-MM-DD)")

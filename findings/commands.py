@@ -127,7 +127,8 @@ def filters_from(args: argparse.Namespace):
     from findings.retrieval import Filters
 
     return Filters(label=args.label, council=args.council, collection=args.collection,
-                   date_from=args.date_from, date_to=args.date_to, theme=args.theme, grade=args.grade)
+                   date_from=args.date_from, date_to=args.date_to, theme=args.theme, grade=args.grade,
+                   outcome=args.outcome)
 
 
 def cmd_search(args: argparse.Namespace) -> int:

@@ -19,7 +19,8 @@ from corpus.manifest import ReportEntry, read_manifest
 from findings.store import reads, transaction, writes
 from findings.workers import worker_pool
 
-EXTRACTION_MODULES = ("documents.py", "extract.py", "normalise.py", "gazetteer.py")
+EXTRACTION_MODULES = ("documents.py", "extract.py", "normalise.py", "gazetteer.py", "metadata.py",
+                      "collections.json")
 
 
 @dataclass

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.dependencies import Engine, check_dates
 from api.errors import documented
-from api.params import Collection, Count, DateFrom, DateTo, Grade, Label, Text, Theme
+from api.params import Collection, Count, DateFrom, DateTo, Grade, Label, Outcome, Text, Theme
 from findings.retrieval import Filters, Hit
 
 router = APIRouter(tags=["search"])
@@ -22,6 +22,7 @@ async def search(
     theme: Theme,
     grade: Grade,
     collection: Collection,
+    outcome: Outcome,
     date_from: DateFrom,
     date_to: DateTo,
     council: Annotated[str | None, Query(description="only this council's findings (any case)")] = None,
@@ -36,7 +37,7 @@ async def search(
     CPU per request than a sync route: ``docs/retrieval.md``).
     """
     filters = check_dates(Filters(label=label, council=council, collection=collection, theme=theme,
-                                  grade=grade, date_from=date_from, date_to=date_to))
+                                  grade=grade, outcome=outcome, date_from=date_from, date_to=date_to))
     return await engine.search_async(q, k=k, filters=filters, one_per=one_per)
 
 

@@ -16,14 +16,14 @@ import numpy as np
 from findings.retrieval.filters import Filters
 from findings.store import reads
 
-COLUMN_OF = {"label": 1, "council": 2, "collection": 3, "grade": 5}  # positions in reads.filter_values
+COLUMN_OF = {"label": 1, "council": 2, "collection": 3, "grade": 5, "outcome": 7}  # in reads.filter_values
 
 
 class FilterColumns:
     """The filterable values of every finding, by rowid, and the rowids a filter allows."""
 
     def __init__(self, rows: list[tuple]) -> None:
-        """Index rows of ``(rowid, label, council, collection, published, grade, themes)``."""
+        """Index rows of ``(rowid, label, council, collection, published, grade, themes, outcome)``."""
         size = 1 + max((r[0] for r in rows), default=0)
         self.present = np.zeros(size, dtype=bool)
         self.codes: dict[str, dict[str, int]] = {}

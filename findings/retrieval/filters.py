@@ -17,6 +17,7 @@ class Filters:
     theme: str | None = None
     grade: str | None = None
     exclude_council: str | None = None
+    outcome: str | None = None
 
     def values(self) -> dict[str, str | None]:
         """The filters by name (the keyword arguments of :func:`findings.store.reads.allowed_ids`)."""

@@ -11,13 +11,13 @@ import pandas as pd
 FINDINGS_QUERY = """
 SELECT f.id, f.doc_id, f.unit, f.text, f.label, f.confidence, f.section, f.block_kind, f.page,
        f.start_char, f.end_char, f.themes, d.council, d.council_code, d.collection, d.doc_type,
-       d.publisher, d.published, d.source_url, d.grades{extra}
+       d.publisher, d.published, d.inspected, d.outcome, d.area_of_practice, d.source_url, d.grades{extra}
 FROM findings f JOIN documents d USING (doc_id)
 ORDER BY f.doc_id, f.unit
 """
 REPORTS_QUERY = """
-SELECT doc_id, council, council_code, collection, doc_type, publisher, published, source_url,
-       grades FROM documents ORDER BY published, doc_id
+SELECT doc_id, council, council_code, collection, doc_type, publisher, published, inspected, outcome,
+       area_of_practice, source_url, grades FROM documents ORDER BY published, doc_id
 """
 
 

@@ -31,6 +31,7 @@ FILTER_CLAUSES = {
     "date_to": "d.published <= ?",
     "exclude_council": "lower(d.council) != lower(?)",
     "grade": "json_extract(d.grades, '$.overall_effectiveness') = ?",
+    "outcome": "d.outcome = ?",
     "theme": "EXISTS (SELECT 1 FROM json_each(f.themes) WHERE value = ?)",
 }
 
@@ -133,7 +134,7 @@ def report(conn: sqlite3.Connection, *, doc_id: str) -> dict | None:
     labels = dict(conn.execute(
         "SELECT label, count(*) FROM findings WHERE doc_id = ? GROUP BY label", (doc_id,)).fetchall())
     keep = ("doc_id", "council", "council_code", "collection", "doc_type", "publisher", "published",
-            "source_url", "licence")
+            "source_url", "licence", "inspected", "outcome", "area_of_practice")
     return {**{k: row[k] for k in keep}, "grades": json.loads(row["grades"] or "{}"),
             "pages": len(json.loads(row["page_starts"])), "findings": labels}
 
@@ -185,16 +186,16 @@ def allowed_ids(conn: sqlite3.Connection, **values: str | None) -> np.ndarray:
 
 
 def filter_values(conn: sqlite3.Connection) -> list[tuple]:
-    """``(rowid, label, council, collection, published, grade, themes)`` of every finding.
+    """``(rowid, label, council, collection, published, grade, themes, outcome)`` of every finding.
 
     ``grade`` is the report's overall effectiveness; ``themes`` a list. The values
     :func:`allowed_ids` filters on, for resolving filters in memory.
     """
     rows = conn.execute(
         "SELECT f.rowid, f.label, d.council, d.collection, d.published, "
-        "json_extract(d.grades, '$.overall_effectiveness'), f.themes "
+        "json_extract(d.grades, '$.overall_effectiveness'), f.themes, d.outcome "
         "FROM findings f JOIN documents d USING (doc_id) ORDER BY f.rowid").fetchall()
-    return [(*r[:6], json.loads(r[6] or "[]")) for r in rows]
+    return [(*r[:6], json.loads(r[6] or "[]"), r[7]) for r in rows]
 
 
 def label_confidences(conn: sqlite3.Connection) -> np.ndarray:

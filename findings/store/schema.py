@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS documents (
     council TEXT, council_code TEXT, published TEXT,
     source_url TEXT, licence TEXT, grades TEXT,
     text TEXT NOT NULL, page_starts TEXT NOT NULL,
-    segmented_with TEXT
+    segmented_with TEXT, inspected TEXT, outcome TEXT, area_of_practice TEXT
 );
 CREATE TABLE IF NOT EXISTS refused (
     path TEXT PRIMARY KEY, doc_id TEXT, content_hash TEXT, reason TEXT NOT NULL
@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 
 DOCUMENT_COLUMNS = ("doc_id", "path", "content_hash", "collection", "doc_type", "publisher",
                     "council", "council_code", "published", "source_url", "licence", "grades",
-                    "text", "page_starts")
+                    "text", "page_starts", "inspected", "outcome", "area_of_practice")
+ADDED_COLUMNS = {"documents": ("inspected", "outcome", "area_of_practice")}  # after the first schema
 FINDING_COLUMNS = ("id", "doc_id", "unit", "text", "label", "confidence", "section", "block_kind",
                    "page", "start_char", "end_char", "themes", "text_hash")
 
@@ -61,9 +62,20 @@ def connect(db_path: str | Path, read_only: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(db_path, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executescript(SCHEMA)
+        add_missing_columns(conn)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys=ON")
     return conn
+
+
+def add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Bring a store made by an earlier schema up to this one (columns added since, empty)."""
+    for table, columns in ADDED_COLUMNS.items():
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        for column in columns:
+            if column not in present:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+    conn.commit()
 
 
 def open_read_only(db_path: Path) -> sqlite3.Connection:

@@ -28,7 +28,7 @@ def test_a_loose_file_is_added_once_then_unchanged(store, tmp_path):
     first = ingest(store, None, [report], workers=1, progress=False)
     assert first.added == ["exampleshire-2021"] and not first.refused
     stored = reads.report(store, doc_id="exampleshire-2021")
-    assert stored["collection"] == "loose"
+    assert stored["collection"] == "ofsted-ilacs"  # its title names an inspection of children's services
     assert stored["published"] == "2021-03-05"  # the first full date in the text
     again = ingest(store, None, [report], workers=1, progress=False)
     assert again.unchanged == ["exampleshire-2021"] and not again.added

@@ -13,7 +13,7 @@ def test_quality_flags_mark_low_confidence_and_long_texts():
 
 
 def test_filters_key_is_hashable_and_tracks_values():
-    assert Filters().key() == (None,) * 8 and not Filters().active()
+    assert Filters().key() == (None,) * 9 and not Filters().active()
     assert Filters(label="weakness").key() != Filters(council="weakness").key()
     assert Filters(theme="x").active()
     assert Filters(grade="good").values()["grade"] == "good"
