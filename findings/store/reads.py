@@ -36,6 +36,16 @@ FILTER_CLAUSES = {
 }
 
 
+def document_column(conn: sqlite3.Connection, column: str) -> str:
+    """``d.<column>`` where the documents table has it, else ``NULL``.
+
+    A store built before a column was added and opened read-only (so not brought up to date by
+    :func:`findings.store.schema.add_missing_columns`) reads as if the column were empty.
+    """
+    present = {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
+    return f"d.{column}" if column in present else "NULL"
+
+
 def integrity(conn: sqlite3.Connection) -> str:
     """SQLite's integrity check of the store: "ok", or its first complaint."""
     return conn.execute("PRAGMA integrity_check").fetchone()[0]
@@ -135,8 +145,10 @@ def report(conn: sqlite3.Connection, *, doc_id: str) -> dict | None:
         "SELECT label, count(*) FROM findings WHERE doc_id = ? GROUP BY label", (doc_id,)).fetchall())
     keep = ("doc_id", "council", "council_code", "collection", "doc_type", "publisher", "published",
             "source_url", "licence", "inspected", "outcome", "area_of_practice")
-    return {**{k: row[k] for k in keep}, "grades": json.loads(row["grades"] or "{}"),
-            "pages": len(json.loads(row["page_starts"])), "findings": labels}
+    present = row.keys()
+    return {**{k: row[k] if k in present else None for k in keep},
+            "grades": json.loads(row["grades"] or "{}"), "pages": len(json.loads(row["page_starts"])),
+            "findings": labels}
 
 
 def councils(conn: sqlite3.Connection) -> list[dict]:
@@ -193,7 +205,7 @@ def filter_values(conn: sqlite3.Connection) -> list[tuple]:
     """
     rows = conn.execute(
         "SELECT f.rowid, f.label, d.council, d.collection, d.published, "
-        "json_extract(d.grades, '$.overall_effectiveness'), f.themes, d.outcome "
+        f"json_extract(d.grades, '$.overall_effectiveness'), f.themes, {document_column(conn, 'outcome')} "
         "FROM findings f JOIN documents d USING (doc_id) ORDER BY f.rowid").fetchall()
     return [(*r[:6], json.loads(r[6] or "[]"), r[7]) for r in rows]
 
