@@ -23,8 +23,14 @@ def advance_generation(conn: sqlite3.Connection) -> int:
     return generation
 
 
+def reserve_rowids(conn: sqlite3.Connection) -> None:
+    """Record the first rowid never handed out, before findings are deleted (it is not reused)."""
+    set_meta(conn, "next_rowid", str(reads.next_rowid(conn)))
+
+
 def upsert_document(conn: sqlite3.Connection, row: dict) -> None:
     """Insert or replace a document (its findings are dropped with it)."""
+    reserve_rowids(conn)
     if conn.execute("DELETE FROM findings WHERE doc_id = ?", (row["doc_id"],)).rowcount:
         advance_generation(conn)
     values = [row.get(c) for c in DOCUMENT_COLUMNS]
@@ -44,8 +50,8 @@ def record_refusal(conn: sqlite3.Connection, path: str, doc_id: str, content_has
 def replace_findings(conn: sqlite3.Connection, doc_id: str, rows: Iterable[dict],
                      segmented_with: str) -> None:
     """Swap in a document's new findings (under fresh rowids) and mark which pipeline made them."""
+    first = reads.next_rowid(conn)  # before the delete: the document's own old rowids stay retired
     conn.execute("DELETE FROM findings WHERE doc_id = ?", (doc_id,))
-    first = reads.next_rowid(conn)
     values = [[first + i] + [json.dumps(r[c]) if c == "themes" else r.get(c) for c in FINDING_COLUMNS]
               for i, r in enumerate(rows)]
     conn.executemany(
@@ -59,6 +65,7 @@ def replace_findings(conn: sqlite3.Connection, doc_id: str, rows: Iterable[dict]
 def remove_documents(conn: sqlite3.Connection, doc_ids: Iterable[str]) -> list[str]:
     """Delete documents with their findings and refusals; returns the ids that were stored."""
     removed = []
+    reserve_rowids(conn)
     for doc_id in doc_ids:
         conn.execute("DELETE FROM refused WHERE doc_id = ?", (doc_id,))
         conn.execute("DELETE FROM findings WHERE doc_id = ?", (doc_id,))

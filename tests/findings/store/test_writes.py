@@ -57,6 +57,17 @@ def test_rowids_are_never_given_to_another_text_and_each_change_advances_the_gen
     assert all(old[rowid] == text for rowid, text in current.items() if rowid in old)
 
 
+def test_rowids_stay_retired_when_a_store_without_a_counter_loses_its_last_findings(tiny_store):
+    tiny_store.execute("DELETE FROM meta WHERE key = 'next_rowid'")  # as a store of an earlier version
+    last = max(reads.allowed_ids(tiny_store))
+    writes.upsert_document(tiny_store, {"doc_id": "doc-b", "path": "doc-b.txt", "content_hash": "new",
+                                        "text": "", "page_starts": "[0]"})
+    rows = [{"id": "n", "doc_id": "doc-b", "unit": 0, "text": "New.", "label": "weakness", "confidence": 0.9,
+             "page": 1, "themes": [], "text_hash": "h"}]
+    writes.replace_findings(tiny_store, "doc-b", rows, "test")
+    assert reads.finding_row(tiny_store, finding_id="n")["rowid"] > last
+
+
 def test_removing_documents_takes_their_findings_and_refusals(tiny_store):
     writes.record_refusal(tiny_store, "x.pdf", "doc-b", "h", "why")
     assert writes.remove_documents(tiny_store, ["doc-b", "nope"]) == ["doc-b"]
