@@ -1,13 +1,13 @@
 """Hybrid search over findings: a weighted reciprocal-rank fusion of several retrievers.
 
 The engine holds ``(retriever, weight)`` pairs (by default the dense FAISS index, then BM25 at
-``lexical_weight``; :mod:`findings.retrieval.factory`), resolves filters to allowed rowids
-through the store (kept per filter, bounded), keeps query embeddings in a bounded LRU cache, and
-turns fused rowids into hits: near-duplicates (the same sentence in summary and body) collapsed,
-at most one per report or council on request, with provenance and the query terms that matched.
-Under a label filter each fused score is multiplied by the classifier's confidence in that
-finding's label. :meth:`SearchEngine.similar` ranks by dense similarity alone. Why: see
-``docs/retrieval.md``.
+``lexical_weight``; :mod:`findings.retrieval.factory`), resolves filters to allowed rowids in
+memory (:mod:`findings.retrieval.columns`; kept per filter, bounded), keeps query embeddings in
+a bounded LRU cache, and turns fused rowids into hits: near-duplicates (the same sentence in
+summary and body) collapsed, at most one per report or council on request, with provenance and
+the query terms that matched. Under a label filter each fused score is multiplied by the
+classifier's confidence in that finding's label. :meth:`SearchEngine.similar` ranks by dense
+similarity alone. Why: see ``docs/retrieval.md``.
 """
 
 from __future__ import annotations
