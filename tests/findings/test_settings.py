@@ -30,3 +30,12 @@ def test_the_groups_partition_the_settings():
     names = [name for group in groups for name in group.model_fields]
     assert sorted(names) == sorted(Settings.model_fields) and len(names) == len(set(names))
     assert len(setting_names()) == len(names) and all(n.startswith("FINDINGS_") for n in setting_names())
+
+
+def test_the_store_and_corpus_defaults_do_not_depend_on_the_working_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("FINDINGS_DATA_DIR", raising=False)
+    monkeypatch.delenv("FINDINGS_CORPUS", raising=False)
+    monkeypatch.chdir(tmp_path)
+    settings = Settings()
+    assert settings.data_dir.is_absolute() and settings.corpus.is_absolute()
+    assert settings.data_dir.parent == settings.model_dir.parent.parent  # data/ in the project folder
