@@ -83,20 +83,25 @@ def entries_to_read(conn: sqlite3.Connection, entries: list[ReportEntry], versio
                     report: IngestReport) -> list[ReportEntry]:
     """The entries whose file or extraction code changed; the others go into ``report``.
 
-    A file seen before with the same content hash, under the same extraction code, is unchanged
-    (or refused again, for the reason it was refused).
+    A document is known by its id and content, not by the folder it was read from: a file seen
+    before with the same content, under the same extraction code, is unchanged (or refused again,
+    for the reason it was refused), wherever it now lies; its new path is recorded.
     """
-    seen = reads.known_hashes(conn) if reads.get_meta(conn, "extraction_version") == version else {}
-    known_refusals = reads.refusals(conn)
+    current = reads.get_meta(conn, "extraction_version") == version
+    seen = reads.known_contents(conn) if current else {}
     todo = []
     for entry in entries:
-        if entry.path.is_file() and seen.get(str(entry.path)) == file_hash(entry.path):
-            if str(entry.path) in known_refusals:
-                report.refused[entry.doc_id] = known_refusals[str(entry.path)]
-            else:
-                report.unchanged.append(entry.doc_id)
-        else:
+        known = seen.get((entry.doc_id, file_hash(entry.path))) if entry.path.is_file() else None
+        if known is None:
             todo.append(entry)
+            continue
+        stored_path, refusal = known
+        if stored_path != str(entry.path):
+            writes.move_document(conn, entry.doc_id, str(entry.path))
+        if refusal is None:
+            report.unchanged.append(entry.doc_id)
+        else:
+            report.refused[entry.doc_id] = refusal
     return todo
 
 

@@ -100,11 +100,14 @@ def document_ids(conn: sqlite3.Connection) -> list[str]:
                                        "SELECT doc_id FROM refused WHERE doc_id IS NOT NULL ORDER BY 1")]
 
 
-def known_hashes(conn: sqlite3.Connection) -> dict[str, str]:
-    """Content hash by path, for documents and refused files already seen."""
-    rows = conn.execute("SELECT path, content_hash FROM documents UNION ALL "
-                        "SELECT path, content_hash FROM refused").fetchall()
-    return {r["path"]: r["content_hash"] for r in rows}
+def known_contents(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """Every stored or refused file by ``(doc_id, content_hash)``.
+
+    Each maps to its stored path, and why it was refused (None for a stored document).
+    """
+    rows = conn.execute("SELECT doc_id, content_hash, path, NULL FROM documents UNION ALL "
+                        "SELECT doc_id, content_hash, path, reason FROM refused").fetchall()
+    return {(r[0], r[1]): (r[2], r[3]) for r in rows}
 
 
 def refusals(conn: sqlite3.Connection) -> dict[str, str]:

@@ -40,6 +40,12 @@ def upsert_document(conn: sqlite3.Connection, row: dict) -> None:
     conn.execute("DELETE FROM refused WHERE doc_id = ?", (row["doc_id"],))
 
 
+def move_document(conn: sqlite3.Connection, doc_id: str, path: str) -> None:
+    """Note that a stored or refused document's file is now read from another path."""
+    conn.execute("UPDATE documents SET path = ? WHERE doc_id = ?", (path, doc_id))
+    conn.execute("UPDATE refused SET path = ? WHERE doc_id = ?", (path, doc_id))
+
+
 def record_refusal(conn: sqlite3.Connection, path: str, doc_id: str, content_hash: str,
                    reason: str) -> None:
     """Remember a refused file and why."""

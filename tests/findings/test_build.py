@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
@@ -117,3 +118,21 @@ def test_adding_one_report_embeds_only_its_new_texts(built_settings, corpus_dir,
     assert report.ingest.added == ["ilacs-barnet-2024-07-23"] and report.segment.segmented == 1
     assert report.embedded == len(new_texts - cached) > 100
     assert report.index_written and report.findings > built_settings._report.findings
+
+
+def test_a_document_is_known_by_its_content_not_its_folder(built_settings, corpus_dir, tmp_path):
+    data_dir = copy_store(built_settings, tmp_path / "data")
+    (tmp_path / "elsewhere").mkdir()
+    moved = sample_corpus(tmp_path / "elsewhere", corpus_dir, SAMPLE_DOCS)
+    for link in [p for p in moved.rglob("*") if p.is_symlink()]:  # real copies, in another folder
+        target = link.resolve()
+        link.unlink()
+        shutil.copyfile(target, link)
+    settings = built_settings.model_copy(update={"corpus": moved, "data_dir": data_dir})
+    again = build(settings, progress=False)
+    assert again.ingest.added == [] and again.segment.segmented == 0 and again.embedded == 0
+    assert len(again.ingest.unchanged) == 4 and set(again.ingest.refused) == {"ilacs-birmingham-2012-10-19"}
+    conn = connect(data_dir / "findings.db", read_only=True)
+    paths = {r[0] for r in conn.execute("SELECT path FROM documents")}
+    assert all(path.startswith(str(moved)) for path in paths)  # the new folder is recorded
+

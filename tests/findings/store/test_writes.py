@@ -17,7 +17,7 @@ def test_upserting_a_document_drops_its_findings(tiny_store):
 def test_refusals_are_remembered_and_cleared_by_a_good_version(tiny_store):
     writes.record_refusal(tiny_store, "bad.pdf", "bad", "h1", "not a report")
     assert reads.refusals(tiny_store) == {"bad.pdf": "not a report"}
-    assert reads.known_hashes(tiny_store)["bad.pdf"] == "h1"
+    assert reads.known_contents(tiny_store)[("bad", "h1")] == ("bad.pdf", "not a report")
     writes.upsert_document(tiny_store, {"doc_id": "bad", "path": "bad.pdf", "content_hash": "h2",
                                         "text": "", "page_starts": "[0]"})
     assert reads.refusals(tiny_store) == {}
