@@ -14,17 +14,12 @@ from api.routers import councils, findings, health, reports, search
 from findings.settings import Settings, get_settings
 
 
-def load_engine(settings: Settings):
-    """Open the store and retrievers and warm the encoder (see :mod:`api.lifecycle`)."""
-    return lifecycle.load_engine(settings)
-
-
 def create_app(settings: Settings | None = None, loader=None) -> FastAPI:
     """Build the FastAPI application.
 
     Args:
         settings: where the store is (default: the process's settings).
-        loader: what opens an engine from settings (default :func:`load_engine`; tests give
+        loader: what opens an engine from settings (default :func:`api.lifecycle.load_engine`; tests give
             one over a small store).
 
     """
@@ -33,7 +28,7 @@ def create_app(settings: Settings | None = None, loader=None) -> FastAPI:
     async def lifespan(app: FastAPI):
         resolved = settings or get_settings()
         app.state.engine, app.state.load_error = None, None
-        app.state.loader = loader or load_engine
+        app.state.loader = loader or lifecycle.load_engine
         try:
             app.state.engine = app.state.loader(resolved)
         except (FileNotFoundError, OSError, ValueError) as exc:

@@ -29,11 +29,6 @@ class ParameterError(HTTPException):
         self.field, self.message = field, message
 
 
-def refuse(name: str, message: str) -> ParameterError:
-    """A 422 about one parameter."""
-    return ParameterError(name, message)
-
-
 def query_text(q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, pattern=WORD,
                                        description="free text with at least one letter or digit")]) -> str:
     """The query text (at least one letter or digit: the pattern is in the schema)."""
@@ -51,7 +46,7 @@ def choice(name: str, values: tuple[str, ...], description: str) -> Callable[...
             return None
         found = by_lower.get(" ".join(value.split()).lower())
         if found is None:
-            raise refuse(name, f"must be one of: {', '.join(values)}")
+            raise ParameterError(name, f"must be one of: {', '.join(values)}")
         return found
 
     return parse
@@ -67,7 +62,7 @@ def day(name: str) -> Callable[..., str | None]:
             return None
         year, month, dom = (int(part) for part in value.split("-"))
         if not 1 <= month <= 12 or not 1 <= dom <= calendar.monthrange(year or 2000, month)[1]:
-            raise refuse(name, f"{value} is not a day of the calendar")
+            raise ParameterError(name, f"{value} is not a day of the calendar")
         return value  # as the store keeps publication dates
 
     return parse

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from corpus.documents import file_hash
 from findings.build import leftovers
 from findings.encoding import model_name
 from findings.encoding.onnx_encoder import intact
-from findings.retrieval.dense import INDEX_FILE, file_digest
+from findings.retrieval.dense import INDEX_FILE
 from findings.settings import Settings
 from findings.store import connect, reads
 
@@ -42,7 +43,7 @@ def check_index(conn, settings: Settings) -> list[Problem]:
     if not path.is_file():
         return [Problem("the vector index is missing", "build writes it")]
     problems = []
-    if state.index_sha256 != file_digest(path):
+    if state.index_sha256 != file_hash(path):
         problems.append(Problem("the vector index file is not the one the build wrote (damaged or replaced)",
                                 "build writes it again"))
     if not state.current:

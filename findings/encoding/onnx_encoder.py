@@ -11,7 +11,6 @@ activation scale depends on the other texts in a batch).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import warnings
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from corpus.documents import file_hash
 from findings.encoding.encoder import DIMENSION
 from findings.encoding.quantise import INPUTS, quantise
 
@@ -60,26 +60,17 @@ def checksum_file(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 
 
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def intact(path: Path) -> bool:
     """Whether an exported model file is there and has the checksum recorded when it was written."""
     record = checksum_file(path)
-    return path.is_file() and record.is_file() and record.read_text().strip() == file_sha256(path)
+    return path.is_file() and record.is_file() and record.read_text().strip() == file_hash(path)
 
 
 def seal(path: Path) -> None:
     """Record the checksum of a model file just written."""
     record = checksum_file(path)
     partial = record.with_name(record.name + f".{os.getpid()}.tmp")
-    partial.write_text(file_sha256(path))
+    partial.write_text(file_hash(path))
     os.replace(partial, record)
 
 

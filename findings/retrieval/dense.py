@@ -22,6 +22,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from corpus.documents import file_hash
 from findings.encoding.encoder import DIMENSION
 from findings.retrieval.base import Query, Retriever
 from findings.store import reads, writes
@@ -87,7 +88,7 @@ def build_vector_index(conn: sqlite3.Connection, index_dir: str | Path, model: s
     current = fingerprint(conn, model, f"{exact_limit}|{hnsw_m}|{ef_construction}")
     state = reads.index_state(conn)
     if (path.is_file() and reads.get_meta(conn, "index_fingerprint") == current
-            and state.index_sha256 == file_digest(path)):
+            and state.index_sha256 == file_hash(path)):
         if state.index_generation != state.generation:  # the store changed back to what is indexed
             writes.set_meta(conn, "index_generation", str(state.generation))
             conn.commit()
@@ -97,19 +98,8 @@ def build_vector_index(conn: sqlite3.Connection, index_dir: str | Path, model: s
                                          ef_construction=ef_construction))
     index.add_with_ids(vectors, ids)
     write_atomically(index, path)
-    record_index(conn, current, file_digest(path), len(ids))
+    record_index(conn, current, file_hash(path), len(ids))
     return True
-
-
-def file_digest(path: Path) -> str:
-    """The SHA-256 of a file (empty for a missing one)."""
-    if not path.is_file():
-        return ""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def record_index(conn: sqlite3.Connection, fingerprint_: str, sha256: str, count: int) -> None:

@@ -143,16 +143,12 @@ class SearchEngine:
                            one_per: str | None = None) -> list[Hit]:
         """:meth:`search` for an event loop (the API's ``/search``).
 
-        The slow, blocking parts run off the loop: encoding (:meth:`embed_async`) and, the first
-        time a filter is seen, the store query for its rowids. The rest (a few ms of CPU) runs on
-        the loop, so a worker process runs one search at a time without threads contending for
-        the GIL.
+        The slow, blocking part, encoding, runs off the loop (:meth:`embed_async`). The rest (a few
+        ms of CPU; filters resolve in memory) runs on the loop, so a worker process runs one search
+        at a time without threads contending for the GIL.
         """
-        filters = filters or Filters()
         vector = await self.embed_async(query)
-        if filters.active() and self.cached_allowed(filters) is None:
-            await asyncio.to_thread(self.allowed_ids, filters)
-        return self.search(query, k=k, filters=filters, one_per=one_per, vector=vector)
+        return self.search(query, k=k, filters=filters or Filters(), one_per=one_per, vector=vector)
 
     def keep_embedding(self, query: str, vector: np.ndarray) -> np.ndarray:
         """Put a query's embedding in the bounded cache; return it (read-only)."""
@@ -168,7 +164,8 @@ class SearchEngine:
         """Sorted rowids passing the filters (None when nothing is filtered); kept per filter."""
         if not filters.active():
             return None
-        allowed = self.cached_allowed(filters)
+        with self._lock:
+            allowed = self._allowed.get(filters.key())
         if allowed is not None:
             return allowed
         allowed = self.columns.allowed(filters)
@@ -177,11 +174,6 @@ class SearchEngine:
             if len(self._allowed) >= ALLOWED_CACHE_SIZE:
                 self._allowed.pop(next(iter(self._allowed)))
             return self._allowed.setdefault(filters.key(), allowed)
-
-    def cached_allowed(self, filters: Filters) -> np.ndarray | None:
-        """A filter's rowids if they are kept already (None otherwise)."""
-        with self._lock:
-            return self._allowed.get(filters.key())
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None,
                one_per: str | None = None, depth: int = 200,

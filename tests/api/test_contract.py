@@ -10,9 +10,9 @@ from findings.settings import Settings
 
 
 @pytest.fixture()
-def client(tiny_engine, monkeypatch):
-    monkeypatch.setattr(api.main, "load_engine", lambda settings: tiny_engine)
-    with TestClient(api.main.create_app(Settings(reload_interval=0))) as test_client:
+def client(tiny_engine):
+    app = api.main.create_app(Settings(reload_interval=0), loader=lambda s: tiny_engine)
+    with TestClient(app) as test_client:
         yield test_client
 
 

@@ -11,9 +11,9 @@ from findings.store import writes
 
 
 @pytest.fixture()
-def client(tiny_engine, monkeypatch):
-    monkeypatch.setattr(api.main, "load_engine", lambda settings: tiny_engine)
-    with TestClient(api.main.create_app(Settings(reload_interval=0))) as test_client:
+def client(tiny_engine):
+    app = api.main.create_app(Settings(reload_interval=0), loader=lambda s: tiny_engine)
+    with TestClient(app) as test_client:
         yield test_client
 
 
@@ -30,12 +30,12 @@ def test_health_is_503_once_the_store_changed_under_the_loaded_index(client, tin
     assert response.status_code == 503 and response.json()["status"] == "stale"
 
 
-def test_health_is_503_without_a_store_and_names_no_path(monkeypatch, tmp_path):
+def test_health_is_503_without_a_store_and_names_no_path(tmp_path):
     def missing(settings):
         raise FileNotFoundError(f"no findings database at {tmp_path}/secret/findings.db")
 
-    monkeypatch.setattr(api.main, "load_engine", missing)
-    with TestClient(api.main.create_app(Settings(data_dir=tmp_path / "none", reload_interval=0))) as client:
+    settings = Settings(data_dir=tmp_path / "none", reload_interval=0)
+    with TestClient(api.main.create_app(settings, loader=missing)) as client:
         response = client.get("/health")
         assert response.status_code == 503 and response.json()["status"] == "unavailable"
         assert "secret" not in response.text and str(tmp_path) not in response.text

@@ -44,7 +44,7 @@ def served(built_settings, corpus_dir, tmp_path):
 
 def wrong_hits(hits: list[dict], engines: list, conn, model: str) -> list[str]:
     """Hits whose indexed vector (in any engine that indexes them) is not their text's embedding."""
-    wrong = []
+    wrong, cached = [], reads.cached_vectors(conn, model=model)
     for hit in hits:
         row = reads.finding_row(conn, finding_id=hit["id"])
         if row is None:
@@ -53,7 +53,7 @@ def wrong_hits(hits: list[dict], engines: list, conn, model: str) -> list[str]:
             wrong.append(hit["id"])
             continue
         text_hash = reads.finding_text_hash(conn, rowid=row["rowid"])
-        vector = reads.cached_vectors(conn, model=model).get(text_hash)
+        vector = cached.get(text_hash)
         for engine in engines:
             try:
                 indexed = engine.index.vector_of(row["rowid"])

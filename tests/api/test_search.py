@@ -10,9 +10,8 @@ from findings.settings import Settings
 
 
 @pytest.fixture()
-def client(tiny_engine, monkeypatch):
-    monkeypatch.setattr(api.main, "load_engine", lambda settings: tiny_engine)
-    with TestClient(api.main.create_app(Settings())) as test_client:
+def client(tiny_engine):
+    with TestClient(api.main.create_app(Settings(), loader=lambda s: tiny_engine)) as test_client:
         yield test_client
 
 
