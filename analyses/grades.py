@@ -1,10 +1,12 @@
-"""Validation against inspectors' grades: weakness share per report vs Ofsted's judgement.
+"""Validation against inspectors' judgements: weakness share per report vs grade or outcome.
 
 Per report, ``weakness_share = weaknesses / (strengths + weaknesses)`` (and ``strength_share``
 = 1 - it). Ofsted's overall effectiveness grade is made ordinal as *badness*: outstanding 0,
-good 1, requires improvement 2, inadequate 3. If the labels mean what they say, worse grades
-carry larger weakness shares: Spearman's rho between the two, with a percentile bootstrap
-confidence interval over reports.
+good 1, requires improvement 2, inadequate 3; an area SEND inspection's outcome likewise, from
+positive experiences and outcomes 0 to widespread and/or systemic failings 2. A report without
+a grade (inspections stopped carrying an overall grade in 2026) has no badness. If the labels
+mean what they say, worse judgements carry larger weakness shares: Spearman's rho between the
+two, with a percentile bootstrap confidence interval over reports.
 """
 
 from __future__ import annotations
@@ -14,8 +16,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from corpus.collections import of_report_type, outcome_values
+
 BADNESS = {"outstanding": 0, "good": 1, "requires improvement": 2, "inadequate": 3}
 GRADE_COLUMN = "grade_overall_effectiveness"
+OUTCOME_COLUMN = "outcome"
+SEND_COLLECTION = of_report_type("send inspection")[0]  # the area SEND inspections
+
+
+def outcome_badness() -> dict[str, int]:
+    """The SEND outcomes as badness, best first (from ``corpus/collections.json``)."""
+    return {outcome: i for i, outcome in enumerate(outcome_values())}
 
 
 @dataclass
@@ -34,8 +45,15 @@ class Correlation:
                 f"n = {self.n})")
 
 
-def report_shares(findings: pd.DataFrame, grade_column: str = GRADE_COLUMN) -> pd.DataFrame:
+def report_shares(findings: pd.DataFrame, grade_column: str = GRADE_COLUMN,
+                  scale: dict[str, int] | None = None) -> pd.DataFrame:
     """Strength and weakness counts and shares per report, with the grade and its badness.
+
+    Args:
+        findings: one row per finding, with ``doc_id``, ``label``, ``council``, ``published``.
+        grade_column: the column holding each report's grade or outcome.
+        scale: grade value to badness (default :data:`BADNESS`); any other value, an empty
+            one included, has no badness.
 
     Reports without strengths or weaknesses get ``NaN`` shares.
     """
@@ -48,8 +66,14 @@ def report_shares(findings: pd.DataFrame, grade_column: str = GRADE_COLUMN) -> p
     table["weakness_share"] = table["weakness"] / total
     table["strength_share"] = table["strength"] / total
     grade = table[grade_column] if grade_column in table else pd.Series(np.nan, table.index)
-    table = table.assign(grade=grade, badness=grade.map(BADNESS))
+    table = table.assign(grade=grade, badness=grade.map(scale or BADNESS))
     return table.drop(columns=[grade_column], errors="ignore").reset_index()
+
+
+def send_outcome_shares(findings: pd.DataFrame) -> pd.DataFrame:
+    """:func:`report_shares` of the area SEND inspections, with their outcome as the grade."""
+    send = findings[findings["collection"] == SEND_COLLECTION]
+    return report_shares(send, OUTCOME_COLUMN, outcome_badness())
 
 
 def spearman_ci(x: np.ndarray, y: np.ndarray, n_boot: int = 2000, level: float = 0.95,
@@ -93,30 +117,34 @@ def grade_correlation(shares: pd.DataFrame, column: str = "weakness_share",
     return spearman_ci(graded[column].to_numpy(), graded["badness"].to_numpy(), **bootstrap)
 
 
-def shares_by_grade(shares: pd.DataFrame) -> pd.DataFrame:
+def shares_by_grade(shares: pd.DataFrame, scale: dict[str, int] | None = None) -> pd.DataFrame:
     """Summary of weakness share per grade (reports, median, quartiles), best grade first."""
     graded = shares.dropna(subset=["badness", "weakness_share"])
-    table = graded.groupby("grade")["weakness_share"].describe()[["count", "25%", "50%", "75%"]]
-    order = [g for g in BADNESS if g in table.index]
+    table = (graded.groupby("grade")["weakness_share"].describe()
+             .reindex(columns=["count", "25%", "50%", "75%"]))
+    order = [g for g in (scale or BADNESS) if g in table.index]
     return table.reindex(order).rename(columns={"50%": "median"}).round(3).reset_index()
 
 
-def plot_shares(shares: pd.DataFrame, correlation: Correlation | None = None):
+def plot_shares(shares: pd.DataFrame, correlation: Correlation | None = None,
+                scale: dict[str, int] | None = None,
+                xlabel: str = "Ofsted overall effectiveness (worse →)"):
     """Strip plot of weakness share per report by grade, with the medians and rho in the title."""
     import matplotlib.pyplot as plt
 
+    scale = scale or BADNESS
     graded = shares.dropna(subset=["badness", "weakness_share"])
     fig, ax = plt.subplots(figsize=(8, 5))
     rng = np.random.default_rng(0)
-    for badness in BADNESS.values():
+    for badness in scale.values():
         values = graded.loc[graded["badness"] == badness, "weakness_share"]
         ax.scatter(badness + rng.uniform(-0.15, 0.15, len(values)), values, alpha=0.6, s=18)
         if len(values):
             ax.hlines(values.median(), badness - 0.3, badness + 0.3, color="black")
-    ax.set_xticks(list(BADNESS.values()), list(BADNESS.keys()))
-    ax.set_xlabel("Ofsted overall effectiveness (worse →)")
+    ax.set_xticks(list(scale.values()), [name.replace(" and", "\nand") for name in scale])
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("weaknesses / (strengths + weaknesses)")
-    ax.set_title(f"Weakness share per report vs grade: {correlation}" if correlation
-                 else "Weakness share per report vs grade")
+    ax.set_title(f"Weakness share per report: {correlation}" if correlation
+                 else "Weakness share per report")
     fig.tight_layout()
     return fig

@@ -9,10 +9,12 @@ cut loose, and sentences cut by a page break are rejoined.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 BULLET_CHARS = "•◼▪■●○◦◆◇►▶➢➤✓✔□❖·*"
 BULLET_RE = re.compile(rf"^\s*(?:[{re.escape(BULLET_CHARS)}\uf000-\uf0ff\ufffd]|[-–—](?=\s))\s*")
@@ -29,6 +31,14 @@ SHORT_LINE_SHARE = 0.72
 MAX_HEADING_LINE_WORDS = 8
 FOOTNOTE_LINE_RE = re.compile(r"^\d{1,2}\s+[A-Z][a-z]+\s+\w")  # "1 The areas…", not "3. The…"
 FOOTNOTE_TAIL_LINES = 4
+NAME_WORD_RE = re.compile(r"(?:[A-Z(][\w&'’().,-]*|and|of|the|for|upon|on|in|&)")
+MAX_NAME_WORDS = 8
+MAX_CELLS_BETWEEN = 4  # cells of a neighbouring table column between a sentence and its rest
+GRADE_ONLY_RE = re.compile(rf"{GRADE}\.?", re.I)
+EDGE_LINE_RE = re.compile(
+    "|".join(f"(?:{p})" for p in json.loads(
+        (Path(__file__).with_name("furniture.json")).read_text(encoding="utf-8"))["edge_lines"]),
+    re.I)
 
 
 @dataclass
@@ -62,14 +72,13 @@ def find_furniture(pages: list[list[str]], edge: int = 3) -> set[str]:
 
 
 def strip_furniture(lines: list[str], furniture: set[str]) -> list[str]:
-    """Drop page numbers and recurring headers/footers at either end of a page."""
+    """Drop page numbers, recurring headers/footers and letterhead lines at either end of a page."""
     lines = list(lines)
     for end in (0, -1):
         while lines:
             candidate = lines[end]
             if not candidate.strip() or PAGE_NUMBER_RE.match(candidate) or (
-                furniture_key(candidate) in furniture
-            ):
+                furniture_key(candidate) in furniture) or EDGE_LINE_RE.fullmatch(candidate.strip()):
                 lines.pop(end)
             else:
                 break
@@ -138,7 +147,42 @@ def lines_to_blocks(lines: list[str]) -> list[str]:
             current = ""
     if current:
         blocks.append(current)
-    return [part for b in blocks if b.strip() for part in split_glued_heading(" ".join(b.split()))]
+    blocks = rejoin_wrapped([" ".join(b.split()) for b in blocks if b.strip()])
+    return [part for b in blocks for part in split_glued_heading(b)]
+
+
+def name_like(block: str) -> bool:
+    """A few capitalised words, as in a table cell naming bodies ("Halton Borough Council and")."""
+    words = block.split()
+    return (0 < len(words) <= MAX_NAME_WORDS and words[0][:1].isupper()
+            and all(NAME_WORD_RE.fullmatch(w) for w in words))
+
+
+def carries_on(block: str) -> bool:
+    """Whether a block reads as the rest of an open sentence (lowercase start, not a grade)."""
+    return (block[:1].islower() and not NEW_BLOCK_RE.match(block)
+            and not GRADE_ONLY_RE.fullmatch(block))
+
+
+def rejoin_wrapped(blocks: list[str]) -> list[str]:
+    """Rejoin sentences a narrow table column cut into short lines.
+
+    A block left open (no closing punctuation) takes the next block that carries on its
+    sentence, reaching over up to :data:`MAX_CELLS_BETWEEN` name-like cells of the
+    neighbouring column ("Responsible body"), which stay where they are.
+    """
+    out = list(blocks)
+    i = 0
+    while i < len(out):
+        if not out[i].endswith(TERMINAL) and not name_like(out[i]):
+            j = i + 1
+            while j < len(out) and j - i <= MAX_CELLS_BETWEEN and name_like(out[j]):
+                j += 1
+            if j < len(out) and carries_on(out[j]):
+                out[i] = join_line(out[i], out.pop(j))
+                continue
+        i += 1
+    return out
 
 
 def heading_like(line: str, width: int) -> bool:
@@ -162,6 +206,22 @@ def continues(previous: str, following: str) -> bool:
     return following[:1].islower() or following[:1] in "(,"
 
 
+def continuation_index(previous: str, blocks: list[str]) -> int | None:
+    """Where among a page's first blocks the sentence ``previous`` leaves open carries on.
+
+    Name-like cells of a neighbouring table column may come first; ``None`` when nothing
+    carries the sentence on.
+    """
+    if name_like(previous):
+        return None
+    for i, block in enumerate(blocks[: MAX_CELLS_BETWEEN + 1]):
+        if continues(previous, block):
+            return i
+        if not name_like(block):
+            return None
+    return None
+
+
 def normalise_pdf_pages(pages: list[str]) -> NormalisedText:
     """Normalise the page texts of a PDF into blocks, keeping page offsets."""
     page_lines = [clean_chars(p).split("\n") for p in pages]
@@ -172,8 +232,8 @@ def normalise_pdf_pages(pages: list[str]) -> NormalisedText:
     for page_no, lines in enumerate(page_lines):
         body, notes = split_footnotes(strip_furniture(lines, furniture))
         page_blocks = lines_to_blocks(body)
-        if page_blocks and blocks and continues(blocks[-1], page_blocks[0]):
-            blocks[-1] = join_line(blocks[-1], page_blocks.pop(0))
+        if blocks and (rest := continuation_index(blocks[-1], page_blocks)) is not None:
+            blocks[-1] = join_line(blocks[-1], page_blocks.pop(rest))
         if pending_notes:
             blocks.extend(pending_notes)
             block_pages.extend([page_no - 1] * len(pending_notes))

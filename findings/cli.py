@@ -95,6 +95,8 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
         p = sub.add_parser(name, help=f"{name} the finding classifier on the gold units")
         p.add_argument("--gold", default="../shared/gold/findings-dev.jsonl")
         p.add_argument("--corpus", help="corpus folder with reports.csv")
+        p.add_argument("--references", help="the project's labelled units as references (default "
+                       "FINDINGS_GOLD_REFERENCES, corpus/gold_references.jsonl; '' for none)")
         p.add_argument("--text-weight", type=float, default=None,
                        help="weight of the fine-tuned text scorer against the classifier (default 0.3, "
                             "measured best; 0 leaves the scorer out, see models/README.md)")

@@ -168,13 +168,20 @@ def text_weight_option(args: argparse.Namespace) -> dict:
     return {} if args.text_weight is None else {"text_weight": args.text_weight}
 
 
+def references_option(args: argparse.Namespace, settings) -> Path | None:
+    """``--references``, else the setting; an empty value means the shared gold alone."""
+    value = settings.gold_references if args.references is None else args.references
+    return Path(value) if str(value) else None
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     """Train the pipeline from the gold units."""
     from findings.training import train
 
     settings = get_settings()
     summary = train(args.gold, args.corpus or settings.corpus, args.out or settings.model_dir,
-                    seed=args.seed, progress=True, cache_dir=settings.cache_dir, **text_weight_option(args))
+                    seed=args.seed, progress=True, cache_dir=settings.cache_dir,
+                    references_path=references_option(args, settings), **text_weight_option(args))
     print(json.dumps(summary, indent=1))
     return 0
 
@@ -185,7 +192,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     result = evaluate(args.gold, args.corpus or settings.corpus, args.tools, folds=args.folds,
-                      progress=True, **text_weight_option(args))
+                      progress=True, references_path=references_option(args, settings),
+                      **text_weight_option(args))
     titles = {"all": "all gold documents (council-grouped CV)", **evaluation_groups()}
     print("\n\n".join(f"== {titles[group]} ==\n{format_result(scores)}" for group, scores in result.items()))
     return 0

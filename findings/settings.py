@@ -39,6 +39,7 @@ class CorpusSettings(SettingsGroup):
     corpus: Path = PROJECT_DIR.parent / "shared" / "corpus"
     data_dir: Path = PROJECT_DIR / "data"  # absolute: the store does not depend on the working folder
     model_dir: Path = PROJECT_DIR / "models" / "findings-pipeline"
+    gold_references: Path = PROJECT_DIR / "corpus" / "gold_references.jsonl"  # our labelled units
     cache_dir: Path = Field(default_factory=default_cache_dir)  # the text scorer's exported model
     workers: int = 2  # processes for ingest and segmentation
 

@@ -14,6 +14,7 @@ from spacy.language import Language
 
 from corpus.collections import collections as corpus_collections
 from corpus.collections import evaluation_groups
+from corpus.gold import read_references, resolve_references
 from corpus.manifest import manifest_by_id
 from nlp.pipeline import structure_pipeline
 from nlp.training import (
@@ -43,16 +44,34 @@ def assemble_pipeline(classifier, scorer=None, cache_dir: str | Path = "") -> La
     return pipeline
 
 
+def gold_units(gold_path: str | Path, references_path: str | Path | None,
+               corpus_dir: str | Path) -> list[dict]:
+    """The shared gold units and the project's own (:mod:`corpus.gold` references) together.
+
+    Raises:
+        ValueError: some of the project's references no longer match the corpus text.
+
+    """
+    gold = read_jsonl(gold_path)
+    if references_path:
+        resolved, stale = resolve_references(read_references(references_path), corpus_dir)
+        if stale:
+            raise ValueError(f"{len(stale)} gold references no longer match the corpus text "
+                             f"(first: {stale[0]['doc_id']} unit {stale[0]['unit']}); relabel them")
+        gold.extend(resolved)
+    return gold
+
+
 def train(gold_path: str | Path, corpus_dir: str | Path, out_dir: str | Path,
           seed: int = 0, text_weight: float = TEXT_WEIGHT, progress: bool = False,
-          cache_dir: str | Path = "") -> dict:
-    """Train on all gold units and save the pipeline to ``out_dir``.
+          cache_dir: str | Path = "", references_path: str | Path | None = None) -> dict:
+    """Train on all gold units (shared and the project's references) and save the pipeline.
 
     Returns:
         A summary: documents, labelled units and label counts.
 
     """
-    docs = labelled_docs(gold_path, corpus_dir)
+    docs = labelled_docs(gold_units(gold_path, references_path, corpus_dir), corpus_dir)
     scorer, classifier = train_models(docs, seed=seed, text_weight=text_weight, progress=progress)
     pipeline = assemble_pipeline(classifier, scorer, cache_dir)
     pipeline.meta.update({"name": "findings_pipeline", "version": "0.1.0",
@@ -68,7 +87,7 @@ def train(gold_path: str | Path, corpus_dir: str | Path, out_dir: str | Path,
 
 def evaluate(gold_path: str | Path, corpus_dir: str | Path, tools_dir: str | Path,
              folds: int = 5, seed: int = 0, text_weight: float = TEXT_WEIGHT,
-             progress: bool = False) -> dict:
+             progress: bool = False, references_path: str | Path | None = None) -> dict:
     """Council-grouped cross-validation scored by the official scorer.
 
     Returns:
@@ -78,8 +97,8 @@ def evaluate(gold_path: str | Path, corpus_dir: str | Path, tools_dir: str | Pat
 
     """
     scorer = load_scorer(tools_dir)
-    gold = read_jsonl(gold_path)
-    docs = labelled_docs(gold_path, corpus_dir)
+    gold = gold_units(gold_path, references_path, corpus_dir)
+    docs = labelled_docs(gold, corpus_dir)
     predicted = grouped_cross_validation(docs, folds=folds, seed=seed, progress=progress,
                                          text_weight=text_weight)
     groups = {c.id: c.evaluation_group for c in corpus_collections().values()}

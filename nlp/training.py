@@ -89,11 +89,11 @@ def process_entry(entry: ReportEntry) -> Doc:
     return next(run(pipeline, [doc]))
 
 
-def labelled_docs(gold_path: str | Path, corpus_dir: str | Path | None = None) -> list[LabelledDoc]:
-    """Process every gold document and label its units from the gold."""
+def labelled_docs(gold: list[dict], corpus_dir: str | Path | None = None) -> list[LabelledDoc]:
+    """Process every gold document and label its units from the gold units."""
     manifest = manifest_by_id(corpus_dir)
     by_doc: dict[str, list[dict]] = defaultdict(list)
-    for item in read_jsonl(gold_path):
+    for item in gold:
         by_doc[item["doc_id"]].append(item)
     out = []
     for doc_id, gold in by_doc.items():

@@ -347,3 +347,24 @@ def test_every_notebook_runs_on_the_small_store(built_settings, tmp_path):
         run_notebook(path, env=env, timeout=600)
     written = {p.name for p in tmp_path.glob("*.png")}
     assert {"01_overview.png", "02_prevalence.png", "05_grades.png", "06_links.png"} <= written
+
+
+def test_send_outcome_is_a_grade_and_an_empty_grade_is_none():
+    rows = []
+    for doc, n_weak in [("p", 1), ("i", 3), ("w", 6), ("x", 2)]:
+        rows += [(f"{doc}s{k}", doc, doc, "2024-01-01", "strength", "s") for k in range(4)]
+        rows += [(f"{doc}w{k}", doc, doc, "2024-01-01", "weakness", "w") for k in range(n_weak)]
+    findings = frame(rows)
+    findings["collection"] = findings["doc_id"].map(lambda d: "ofsted-ilacs" if d == "x" else "ofsted-send")
+    outcomes = dict(zip("piw", grades.outcome_badness(), strict=True))
+    findings["outcome"] = findings["doc_id"].map(outcomes)
+    findings["grade_overall_effectiveness"] = ""  # inspections from 2026 carry no overall grade
+    shares = grades.send_outcome_shares(findings).set_index("doc_id")
+    assert sorted(shares.index) == ["i", "p", "w"]
+    assert shares.loc[list("piw"), "badness"].tolist() == [0, 1, 2]
+    result = grades.grade_correlation(shares.reset_index(), n_boot=200)
+    assert result.n == 3 and result.rho == pytest.approx(1.0)
+    ungraded = grades.report_shares(findings)
+    assert ungraded["badness"].isna().all()
+    assert grades.shares_by_grade(ungraded).empty
+    assert np.isnan(grades.grade_correlation(ungraded, n_boot=50).rho)

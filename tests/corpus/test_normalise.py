@@ -127,3 +127,50 @@ def test_a_numbered_paragraph_at_the_page_foot_is_not_a_footnote():
     body = ["Children are seen regularly and their plans are reviewed. " + WIDE,
             "3. The threshold for access to statutory social care services is applied well."]
     assert first_page_blocks(body)[1].startswith("3. The threshold")
+
+
+FULL_LINES = [f"Sentence {i} of the context is complete and it fills a whole line of the page."
+              for i in range(6)]
+
+
+def blocks_of(pages: list[list[str]]) -> list[str]:
+    """The blocks of PDF pages: full-width lines open the first page and close the others."""
+    texts = ["\r\n".join([*FULL_LINES, *body] if i == 0 else [*body, *FULL_LINES])
+             for i, body in enumerate(pages)]
+    return normalise_pdf_pages(texts).text.split("\n\n")
+
+
+def test_a_letterhead_at_a_page_end_does_not_cut_the_sentence_it_interrupts():
+    letterhead = ["Ofsted", "Piccadilly Gate", "Store Street", "Manchester", "M1 2WD",
+                  "T 0300 123 1231", "Textphone 0161 618 8524", "enquiries@ofsted.gov.uk",
+                  "www.gov.uk/ofsted"]
+    blocks = blocks_of([["Case records are not supporting accountable practice. Quality assurance ",
+                         *letterhead],
+                        ["processes are not helping managers to see frontline practice.", "The end."]])
+    assert ("Case records are not supporting accountable practice. Quality assurance processes are "
+            "not helping managers to see frontline practice.") in blocks
+    assert not any(line in blocks for line in letterhead)
+
+
+def test_a_sentence_cut_by_a_table_column_is_rejoined_over_the_neighbouring_cells():
+    blocks = blocks_of([["Responsible body",
+                         "Halton Borough Council and",
+                         "NHS Cheshire and",
+                         "Leaders across education, health and social care should",
+                         "improve the joint commissioning of services to ensure",
+                         "Merseyside Integrated Care",
+                         "Board (ICB)",
+                         "that children receive sufficient support.",
+                         "Requires improvement",
+                         "to be good",
+                         "The end."]])
+    assert ("Leaders across education, health and social care should improve the joint "
+            "commissioning of services to ensure that children receive sufficient support.") in blocks
+    assert {"Halton Borough Council and", "NHS Cheshire and", "Merseyside Integrated Care",
+            "Board (ICB)"} <= set(blocks)
+    assert "Requires improvement to be good" in blocks
+
+
+def test_a_grade_is_not_the_rest_of_the_heading_above_it():
+    blocks = blocks_of([["Help and protection", "good", "The end."]])
+    assert "Help and protection" in blocks and "good" in blocks
