@@ -105,6 +105,8 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
     sub.choices["train"].add_argument("--seed", type=int, default=0)
     sub.choices["evaluate"].add_argument("--tools", default="../shared/tools")
     sub.choices["evaluate"].add_argument("--folds", type=int, default=5)
+    sub.choices["evaluate"].add_argument("--predictions", help="write the cross-validated predictions "
+                                         "(JSON lines: doc_id, text, label) to this file")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -193,7 +193,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     settings = get_settings()
     result = evaluate(args.gold, args.corpus or settings.corpus, args.tools, folds=args.folds,
                       progress=True, references_path=references_option(args, settings),
-                      **text_weight_option(args))
+                      predictions_out=args.predictions, **text_weight_option(args))
     titles = {"all": "all gold documents (council-grouped CV)", **evaluation_groups()}
     print("\n\n".join(f"== {titles[group]} ==\n{format_result(scores)}" for group, scores in result.items()))
     return 0

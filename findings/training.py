@@ -7,6 +7,7 @@ of ``corpus/collections.json``, and formats the results.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -87,8 +88,12 @@ def train(gold_path: str | Path, corpus_dir: str | Path, out_dir: str | Path,
 
 def evaluate(gold_path: str | Path, corpus_dir: str | Path, tools_dir: str | Path,
              folds: int = 5, seed: int = 0, text_weight: float = TEXT_WEIGHT,
-             progress: bool = False, references_path: str | Path | None = None) -> dict:
+             progress: bool = False, references_path: str | Path | None = None,
+             predictions_out: str | Path | None = None) -> dict:
     """Council-grouped cross-validation scored by the official scorer.
+
+    ``predictions_out``, when given, receives the cross-validated predictions (JSON lines of
+    ``doc_id``, ``text``, ``label``), for reading the errors against the gold.
 
     Returns:
         The scorer's result for all gold documents (``all``), then for each evaluation group
@@ -101,6 +106,9 @@ def evaluate(gold_path: str | Path, corpus_dir: str | Path, tools_dir: str | Pat
     docs = labelled_docs(gold, corpus_dir)
     predicted = grouped_cross_validation(docs, folds=folds, seed=seed, progress=progress,
                                          text_weight=text_weight)
+    if predictions_out:
+        with Path(predictions_out).open("w", encoding="utf-8") as handle:
+            handle.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in predicted)
     groups = {c.id: c.evaluation_group for c in corpus_collections().values()}
     group_of = {doc_id: groups.get(e.collection) for doc_id, e in manifest_by_id(corpus_dir).items()}
     result = {"all": scorer.score(gold, predicted)}

@@ -17,6 +17,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from corpus.normalise import name_like
 from nlp.labels import FINDING_LABELS
 from nlp.patterns import compile_anchored, compile_search, default_patterns
 
@@ -34,6 +35,7 @@ class SectionState:
     kind: str | None = None
     columns: list[str | None] = field(default_factory=list)
     empty: bool = True  # no content yet under the current heading
+    party_column: bool = False  # in a table whose first column names the responsible bodies
 
 
 class BlockParser:
@@ -88,8 +90,14 @@ class BlockParser:
         A heading keeps the table columns: plans put spanning rows ("1.2 Embed performance
         management") between the rows of one table. Any other block ends the table. A heading
         of no known kind straight after a heading of a finding kind is its subheading
-        ("Areas for improvement" then "Quality of practice") and keeps that kind.
+        ("Areas for improvement" then "Quality of practice") and keeps that kind. A block
+        opening with a 'party_column' pattern ("Responsible body") starts a table whose
+        heading-like blocks are the bodies' cells, not headings, until a heading of a known kind.
         """
+        if "party_column" in self.block_res and self.block_res["party_column"].search(text):
+            state.party_column = True
+        elif kind == "heading" and self.section_kind(text):
+            state.party_column = False
         if kind in ("table_row", "table_header"):
             if kind == "table_header":
                 state.columns = self.column_kinds(text.split("\t")) or []
@@ -116,6 +124,10 @@ class BlockParser:
             kind = self.block_kind(text)
             if kind == "table_row" and self.column_kinds(text.split("\t")):
                 kind = "table_header"
+            elif kind == "heading" and state.party_column and not self.section_kind(text):
+                # "Halton Borough Council and" names a body; "Leaders should ensure that the" is
+                # the start of an area for action cut by the table's layout
+                kind = "header_cell" if name_like(text) else "paragraph"
             section, section_kind = state.heading, state.kind
             self.update_state(state, text, kind)
             span = doc.char_span(start, end, label=kind, alignment_mode="expand")

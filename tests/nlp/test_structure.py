@@ -124,6 +124,22 @@ def test_a_table_column_header_does_not_close_the_recommendation_section():
     assert item._.section_kind == "recommendation"
 
 
+def test_the_cells_naming_responsible_bodies_keep_the_areas_for_action_in_their_section():
+    text = "\n\n".join(["Areas for priority action", "Responsible body Areas for priority action",
+                       "Halton Borough Council and", "Board (ICB)",
+                       "Leaders should improve the timeliness of plans.",
+                       "Halton Borough Council and", "Leaders across the partnership should ensure that the",
+                       "SEND strategy is implemented.", "Local area partnership details",
+                       "Halton Borough Council"])
+    doc = structured(text)
+    blocks = {b.text: b for b in doc.spans["blocks"]}
+    assert blocks["Board (ICB)"]._.block_kind == "header_cell"
+    second = blocks["Leaders across the partnership should ensure that the"]
+    assert second._.block_kind == "paragraph" and second._.section_kind == "recommendation"
+    assert blocks["SEND strategy is implemented."]._.section_kind == "recommendation"
+    assert blocks["Halton Borough Council"]._.block_kind == "heading"  # the table has ended
+
+
 def test_a_plan_table_header_names_its_action_and_outcome_columns():
     parser = structure_pipeline().get_pipe("block_parser")
     kinds = parser.column_kinds(["Recommendation", "Actions/Work Areas", "Outcome", "Lead Officer"])
