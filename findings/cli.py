@@ -98,7 +98,7 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--references", help="the project's labelled units as references (default "
                        "FINDINGS_GOLD_REFERENCES, corpus/gold_references.jsonl; '' for none)")
         p.add_argument("--text-weight", type=float, default=None,
-                       help="weight of the fine-tuned text scorer against the classifier (default 0.3, "
+                       help="weight of the fine-tuned text scorer against the classifier (default 0.5, "
                             "measured best; 0 leaves the scorer out, see models/README.md)")
         p.set_defaults(func=func)
     sub.choices["train"].add_argument("--out", help="where to save the pipeline")
