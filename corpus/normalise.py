@@ -2,9 +2,10 @@
 
 The output text holds one block per paragraph, heading, list item or table row, with blocks
 separated by a blank line. List items start with ``"• "``; table rows keep their cells
-separated by tabs. Page furniture (page numbers, running headers and footers) is dropped,
-line wraps and hyphenation are repaired, paragraph numbers glued to their text ("15.The") are
-cut loose, and sentences cut by a page break are rejoined.
+separated by tabs. Page furniture (page numbers, running headers and footers, letterhead lines
+at a page's edge from ``furniture.json``) is dropped, line wraps and hyphenation are repaired,
+paragraph numbers glued to their text ("15.The") are cut loose, and sentences cut by a page
+break or by a narrow table column are rejoined.
 """
 
 from __future__ import annotations

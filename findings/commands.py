@@ -10,7 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from corpus.collections import evaluation_groups
-from findings.settings import get_settings
+from findings.settings import Settings, get_settings
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -168,7 +168,7 @@ def text_weight_option(args: argparse.Namespace) -> dict:
     return {} if args.text_weight is None else {"text_weight": args.text_weight}
 
 
-def references_option(args: argparse.Namespace, settings) -> Path | None:
+def references_option(args: argparse.Namespace, settings: Settings) -> Path | None:
     """``--references``, else the setting; an empty value means the shared gold alone."""
     value = settings.gold_references if args.references is None else args.references
     return Path(value) if str(value) else None
