@@ -12,21 +12,16 @@ import argparse
 import itertools
 from pathlib import Path
 
-from corpus.collections import collections, evaluation_groups
-from corpus.manifest import manifest_by_id
 from findings.settings import get_settings
-from findings.training import gold_units
-from nlp.training import labelled_docs, load_scorer, predictions, train_models
+from findings.training import gold_units, score_by_group
+from nlp.training import council_folds, labelled_docs, load_scorer, predictions, train_models
 
 
 def cross_validated(docs, settings_pairs, folds: int = 5) -> dict[tuple, list[dict]]:
     """Predictions for every document, per (weight, gate), from models that never saw its council."""
-    councils = sorted({d.council for d in docs})
-    fold_of = {council: i % folds for i, council in enumerate(councils)}
     out: dict[tuple, list[dict]] = {pair: [] for pair in settings_pairs}
-    for fold in range(folds):
-        test = [d for d in docs if fold_of[d.council] == fold]
-        scorer, model = train_models([d for d in docs if fold_of[d.council] != fold])
+    for train, test in council_folds(docs, folds):
+        scorer, model = train_models(train)
         for (weight, gate), item in itertools.product(settings_pairs, test):
             scorer.cfg.update(weight=weight, gate=gate)
             out[(weight, gate)].extend(predictions(item.doc, model, scorer))
@@ -48,17 +43,16 @@ def main(argv: list[str] | None = None) -> None:
     scorer = load_scorer(args.tools)
     pairs = list(itertools.product(args.weights, args.gates))
     predicted = cross_validated(docs, pairs)
-    groups = {c.id: c.evaluation_group for c in collections().values()}
-    group_of = {d: groups.get(e.collection) for d, e in manifest_by_id(settings.corpus).items()}
-    names = [g for g in evaluation_groups() if any(group_of.get(u["doc_id"]) == g for u in gold)]
+    results = {pair: score_by_group(scorer, gold, predicted[pair], settings.corpus) for pair in pairs}
+    names = [group for group in results[pairs[0]] if group != "all"]
     lines = ["| weight | gate | all | " + " | ".join(names) + " |", "|---" * (3 + len(names)) + "|"]
-    for pair in pairs:
-        cells = [scorer.score(gold, predicted[pair])["macro_f1"]]
+    for pair, result in results.items():
+        cells = []
         for group in names:
-            result = scorer.score([u for u in gold if group_of.get(u["doc_id"]) == group], predicted[pair])
-            worst = min(result["per_label"][lab]["f1"] for lab in result["macro_over"])
-            cells.append(f"{result['macro_f1']:.3f} (min label {worst:.3f})")
-        lines.append(f"| {pair[0]} | {pair[1]} | {cells[0]:.3f} | " + " | ".join(cells[1:]) + " |")
+            worst = min(result[group]["per_label"][lab]["f1"] for lab in result[group]["macro_over"])
+            cells.append(f"{result[group]['macro_f1']:.3f} (min label {worst:.3f})")
+        overall = result["all"]["macro_f1"]
+        lines.append(f"| {pair[0]} | {pair[1]} | {overall:.3f} | " + " | ".join(cells) + " |")
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 

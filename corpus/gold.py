@@ -49,13 +49,15 @@ def simple_units(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
+def read_jsonl(path: str | Path) -> list[dict]:
+    """Read a JSON-lines file."""
+    with Path(path).open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
 def read_references(path: str | Path) -> list[dict]:
     """The references of a JSON-lines file (none when the file does not exist)."""
-    path = Path(path)
-    if not path.is_file():
-        return []
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+    return read_jsonl(path) if Path(path).is_file() else []
 
 
 def resolve_references(references: Iterable[dict], corpus_dir: str | Path | None = None

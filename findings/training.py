@@ -15,7 +15,7 @@ from spacy.language import Language
 
 from corpus.collections import collections as corpus_collections
 from corpus.collections import evaluation_groups
-from corpus.gold import read_references, resolve_references
+from corpus.gold import read_jsonl, read_references, resolve_references
 from corpus.manifest import manifest_by_id
 from nlp.pipeline import structure_pipeline
 from nlp.training import (
@@ -23,7 +23,6 @@ from nlp.training import (
     grouped_cross_validation,
     labelled_docs,
     load_scorer,
-    read_jsonl,
     train_models,
 )
 
@@ -109,6 +108,14 @@ def evaluate(gold_path: str | Path, corpus_dir: str | Path, tools_dir: str | Pat
     if predictions_out:
         with Path(predictions_out).open("w", encoding="utf-8") as handle:
             handle.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in predicted)
+    return score_by_group(scorer, gold, predicted, corpus_dir)
+
+
+def score_by_group(scorer, gold: list[dict], predicted: list[dict], corpus_dir: str | Path) -> dict:
+    """The official scorer's result for all gold units, then per evaluation group that has any.
+
+    ``scorer`` is the module :func:`nlp.training.load_scorer` returns.
+    """
     groups = {c.id: c.evaluation_group for c in corpus_collections().values()}
     group_of = {doc_id: groups.get(e.collection) for doc_id, e in manifest_by_id(corpus_dir).items()}
     result = {"all": scorer.score(gold, predicted)}

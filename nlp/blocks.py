@@ -94,9 +94,10 @@ class BlockParser:
         opening with a 'party_column' pattern ("Responsible body") starts a table whose
         heading-like blocks are the bodies' cells, not headings, until a heading of a known kind.
         """
+        named = self.section_kind(text) if kind in ("heading", "grade_line") else None
         if "party_column" in self.block_res and self.block_res["party_column"].search(text):
             state.party_column = True
-        elif kind == "heading" and self.section_kind(text):
+        elif kind == "heading" and named:
             state.party_column = False
         if kind in ("table_row", "table_header"):
             if kind == "table_header":
@@ -107,7 +108,6 @@ class BlockParser:
             state.columns = []
             state.empty = False
             return
-        named = self.section_kind(text)
         subheading = (kind == "heading" and named is None and state.empty
                       and state.kind in FINDING_LABELS)
         state.heading = text

@@ -8,7 +8,6 @@ segmentation it will be judged through.
 from __future__ import annotations
 
 import importlib.util
-import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -38,12 +37,6 @@ class LabelledDoc:
     doc: Doc
     council: str
     labels: list[str | None]
-
-
-def read_jsonl(path: str | Path) -> list[dict]:
-    """Read a JSON-lines file."""
-    with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
 
 
 def words(text: str) -> list[str]:
@@ -165,19 +158,23 @@ def predictions(doc: Doc, model: FindingClassifier, scorer: TextScorer | None = 
     return [{"doc_id": doc._.doc_id, "text": u.text, "label": u._.label} for u in doc.spans["units"]]
 
 
+def council_folds(docs: list[LabelledDoc], folds: int = 5
+                  ) -> list[tuple[list[LabelledDoc], list[LabelledDoc]]]:
+    """(train, test) documents of each fold, councils dealt round the folds; empty folds left out."""
+    councils = sorted({d.council for d in docs})
+    fold_of = {council: i % folds for i, council in enumerate(councils)}
+    splits = [([d for d in docs if fold_of[d.council] != fold],
+               [d for d in docs if fold_of[d.council] == fold]) for fold in range(folds)]
+    return [(train, test) for train, test in splits if test]
+
+
 def grouped_cross_validation(docs: list[LabelledDoc], folds: int = 5, seed: int = 0,
                              progress: bool = False, **cfg: float) -> list[dict]:
     """Predictions for every document from a model that never saw its council."""
     from tqdm import tqdm
 
-    councils = sorted({d.council for d in docs})
-    fold_of = {council: i % folds for i, council in enumerate(councils)}
     out = []
-    for fold in tqdm(range(folds), desc="cross-validation folds", disable=not progress):
-        train = [d for d in docs if fold_of[d.council] != fold]
-        test = [d for d in docs if fold_of[d.council] == fold]
-        if not test:
-            continue
+    for train, test in tqdm(council_folds(docs, folds), desc="cross-validation folds", disable=not progress):
         scorer, model = train_models(train, seed=seed, **cfg)
         for item in test:
             out.extend(predictions(item.doc, model, scorer))
