@@ -98,3 +98,13 @@ def infer_council(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
         if match:
             return council_of[(match["before"] or match["after"]).lower()]
     return council_from_title(opening)
+
+
+def council_regions(corpus_dir: Path | None) -> dict[str, str]:
+    """Each gazetteer council's region (``region_name``), by council name; empty without a gazetteer."""
+    path = corpus_dir / GAZETTEER if corpus_dir else None
+    if path is None or not path.is_file():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {r["local_authority_ons_name"]: r.get("region_name") or "" for r in csv.DictReader(handle)
+                if r.get("local_authority_ons_name")}

@@ -13,6 +13,7 @@ from corpus.collections import collection_ids, outcome_values
 from findings.commands import (
     cmd_build,
     cmd_check,
+    cmd_count,
     cmd_evaluate,
     cmd_export,
     cmd_ingest,
@@ -22,13 +23,14 @@ from findings.commands import (
     cmd_serve,
     cmd_similar,
     cmd_train,
+    cmd_train_relevance,
 )
 from findings.settings import get_settings
 from nlp.labels import FINDING_LABELS
 
 
-def add_filter_options(parser: argparse.ArgumentParser) -> None:
-    """Options shared by search and similar."""
+def add_filter_options(parser: argparse.ArgumentParser, hits: bool = True) -> None:
+    """Options shared by search, similar and count (``hits``: the number of hits, -k)."""
     parser.add_argument("--label", choices=FINDING_LABELS)
     parser.add_argument("--council")
     parser.add_argument("--collection", choices=collection_ids())
@@ -37,8 +39,9 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--grade", help="the report's overall effectiveness grade (e.g. good, inadequate)")
     parser.add_argument("--from", dest="date_from", help="earliest publication date (YYYY-MM-DD)")
     parser.add_argument("--to", dest="date_to", help="latest publication date (YYYY-MM-DD)")
-    parser.add_argument("-k", type=int, default=10, help="number of hits (default 10)")
-    parser.add_argument("--json", action="store_true", help="one JSON line per hit")
+    if hits:
+        parser.add_argument("-k", type=int, default=10, help="number of hits (default 10)")
+    parser.add_argument("--json", action="store_true", help="JSON: one line per hit (a count: one object)")
 
 
 def add_store_commands(sub: argparse._SubParsersAction) -> None:
@@ -81,6 +84,14 @@ def add_search_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--other-councils", action="store_true", help="exclude the same council")
     add_filter_options(p)
     p.set_defaults(func=cmd_similar)
+    p = sub.add_parser("count", help="count the councils with findings matching a query")
+    p.add_argument("text")
+    p.add_argument("--by", choices=("year", "collection", "region"), default="year")
+    p.add_argument("--cutoff", type=float, help="probability a match reaches (default: the model's, "
+                   "chosen for precision 0.90 on the dev queries)")
+    p.add_argument("--show", type=int, default=10, help="matched findings printed (text output)")
+    add_filter_options(p, hits=False)
+    p.set_defaults(func=cmd_count)
     p = sub.add_parser("serve", help="serve the API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
@@ -102,6 +113,10 @@ def add_model_commands(sub: argparse._SubParsersAction) -> None:
                             "measured best; 0 leaves the scorer out, see models/README.md)")
         p.set_defaults(func=func)
     sub.choices["train"].add_argument("--out", help="where to save the pipeline")
+    p = sub.add_parser("train-relevance", help="fit the counts' relevance model on graded queries")
+    p.add_argument("--queries", help="graded queries (default FINDINGS_RELEVANCE_QUERIES)")
+    p.add_argument("--out", help="where to save the model (default FINDINGS_RELEVANCE_MODEL)")
+    p.set_defaults(func=cmd_train_relevance)
     sub.choices["train"].add_argument("--seed", type=int, default=0)
     sub.choices["evaluate"].add_argument("--tools", default="../shared/tools")
     sub.choices["evaluate"].add_argument("--folds", type=int, default=5)

@@ -149,6 +149,45 @@ def cmd_similar(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_count(args: argparse.Namespace) -> int:
+    """Count the councils with findings matching a query."""
+    from findings.relevance.counts import Counter
+    from findings.relevance.report import count_text
+
+    engine = open_engine()
+    filters = filters_from(args)
+    label, filters.label = filters.label, None
+    result = Counter.open(engine, get_settings()).count(args.text, label=label, filters=filters,
+                                                        cutoff=args.cutoff, by=args.by)
+    print(json.dumps(result.as_dict(), ensure_ascii=False) if args.json else count_text(result, args.show))
+    return 0
+
+
+def cmd_train_relevance(args: argparse.Namespace) -> int:
+    """Fit the relevance model on graded queries; measure it by leave-one-query-out."""
+    from findings.relevance.matcher import Matcher
+    from findings.relevance.measure import chosen_cutoff, match_quality, measured
+    from findings.relevance.training import cross_validated, fit, judged_queries
+
+    settings = get_settings()
+    engine = open_engine()
+    matcher = Matcher(engine, None, dense_depth=settings.count_dense_depth,
+                      lexical_depth=settings.count_lexical_depth)
+    path = Path(args.queries or settings.relevance_queries)
+    judgments = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+    queries = judged_queries(matcher, judgments)
+    probabilities = cross_validated(queries)
+    model = fit(queries)
+    model.cutoff = chosen_cutoff(queries, probabilities)
+    model.measured = measured(queries, probabilities)
+    model.to_disk(args.out or settings.relevance_model)
+    at = match_quality(queries, probabilities, model.cutoff)
+    print(f"{len(queries)} queries, leave-one-query-out: cut-off {model.cutoff:.2f}, precision "
+          f"{at['precision']:.3f} over {at['judged_members']} judged members, recall {at['recall']:.3f}, "
+          f"unjudged share {at['unjudged']:.3f} -> {args.out or settings.relevance_model}")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """Write findings to Parquet."""
     from findings.store import connect

@@ -40,6 +40,8 @@ class CorpusSettings(SettingsGroup):
     data_dir: Path = PROJECT_DIR / "data"  # absolute: the store does not depend on the working folder
     model_dir: Path = PROJECT_DIR / "models" / "findings-pipeline"
     gold_references: Path = PROJECT_DIR / "corpus" / "gold_references.jsonl"  # our labelled units
+    relevance_model: Path = PROJECT_DIR / "models" / "relevance.json"  # the counts' relevance model
+    relevance_queries: Path = PROJECT_DIR.parent / "shared" / "gold" / "queries-dev.jsonl"  # it learns from
     cache_dir: Path = Field(default_factory=default_cache_dir)  # the text scorer's exported model
     workers: int = 2  # processes for ingest and segmentation
 
@@ -66,6 +68,8 @@ class IndexSettings(SettingsGroup):
     hnsw_m: int = 32
     hnsw_ef_construction: int = 80
     hnsw_ef_search: int = 128
+    count_dense_depth: int = 3000  # a count's candidates: the nearest by cosine...
+    count_lexical_depth: int = 1000  # ...and the best by BM25 (docs/counts.md)
 
 
 class ServingSettings(SettingsGroup):

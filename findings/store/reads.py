@@ -154,6 +154,19 @@ def report(conn: sqlite3.Connection, *, doc_id: str) -> dict | None:
             "findings": labels}
 
 
+def report_scopes(conn: sqlite3.Connection) -> list[dict]:
+    """Every report's ``doc_id``, council, collection, date, overall grade and outcome.
+
+    ``date`` is the inspection's end when known, else the publication date: the year a count
+    puts a report in.
+    """
+    rows = conn.execute(
+        f"SELECT doc_id, council, collection, COALESCE(NULLIF({document_column(conn, 'inspected')}, ''), "
+        "published) AS date, json_extract(grades, '$.overall_effectiveness') AS grade, "
+        f"{document_column(conn, 'outcome')} AS outcome FROM documents d ORDER BY doc_id").fetchall()
+    return [dict(r) for r in rows]
+
+
 def councils(conn: sqlite3.Connection) -> list[dict]:
     """Councils with their numbers of reports and findings, by name."""
     return [dict(r) for r in conn.execute(COUNCILS)]

@@ -1,0 +1,1 @@
+"""Relevance of findings to a query: deep candidates, their features, a calibrated model, counts."""

@@ -1,0 +1,70 @@
+"""Scoring a query's deep candidates with the relevance model, over an open search engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from findings.relevance.candidates import Candidates, StoreArrays, candidates
+from findings.relevance.model import RelevanceModel
+from findings.retrieval.engine import SearchEngine
+from findings.retrieval.filters import Filters
+from findings.retrieval.highlight import query_terms
+from findings.retrieval.lexical import LexicalIndex
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A query's candidates, best first, with their probabilities of relevance."""
+
+    rowids: np.ndarray
+    probabilities: np.ndarray
+
+    def above(self, cutoff: float) -> int:
+        """How many candidates reach the cut-off (they come first)."""
+        return int(np.searchsorted(-self.probabilities, -cutoff, side="right"))
+
+
+class Matcher:
+    """A query's candidates and their probabilities, from an engine's arrays and a model."""
+
+    def __init__(self, engine: SearchEngine, model: RelevanceModel | None, *, dense_depth: int,
+                 lexical_depth: int) -> None:
+        """Read what the features need from an open engine.
+
+        Args:
+            engine: the open search engine (vectors, BM25, labels, filter columns).
+            model: the relevance model (None: candidates only, for training one).
+            dense_depth: candidates taken by cosine.
+            lexical_depth: candidates taken by BM25.
+
+        """
+        self.engine = engine
+        self.model = model
+        self.arrays = StoreArrays.from_engine(engine)
+        self.lexical = next((r for r, _ in engine.retrievers if isinstance(r, LexicalIndex)), None)
+        self.dense_depth = dense_depth
+        self.lexical_depth = lexical_depth
+
+    def candidates(self, text: str, label: str | None = None, filters: Filters | None = None,
+                   vector: np.ndarray | None = None) -> Candidates:
+        """The deep candidates of a query under filters (a label among them is a feature, not a filter)."""
+        if not text or not text.strip():
+            raise ValueError("give some text to count")
+        filters = Filters(**{**(filters or Filters()).values(), "label": None})
+        return candidates(
+            ids=self.engine.index.ids, vectors=self.engine.index.vectors,
+            query=self.engine.embed(text) if vector is None else vector, terms=query_terms(text),
+            lexical=self.lexical, arrays=self.arrays, label=label, allowed=self.engine.allowed_ids(filters),
+            dense_depth=self.dense_depth, lexical_depth=self.lexical_depth)
+
+    def score(self, text: str, label: str | None = None, filters: Filters | None = None,
+              vector: np.ndarray | None = None) -> Scored:
+        """The candidates, most probable first, with the model's probabilities."""
+        if self.model is None:
+            raise RuntimeError("this matcher has no relevance model")
+        found = self.candidates(text, label, filters, vector)
+        probabilities = self.model.probability(found.features) if len(found) else np.zeros(0)
+        order = np.argsort(-probabilities, kind="stable")
+        return Scored(found.rowids[order], probabilities[order])

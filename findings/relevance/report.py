@@ -1,0 +1,50 @@
+"""A count as a researcher reads it in a terminal: the figure, its basis, groups, trend, borderline."""
+
+from __future__ import annotations
+
+import textwrap
+
+from findings.relevance.counts import Count
+
+
+def percent(value: float | None) -> str:
+    """A share as a percentage ("-" for none)."""
+    return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def share_line(row: dict) -> str:
+    """``12 of 80 councils (15%, 95% CI 9%-24%)``."""
+    low, high = row["interval"]
+    return (f"{row['councils_matched']} of {row['councils']} councils ({percent(row['share'])}, "
+            f"95% CI {percent(low)}-{percent(high)})")
+
+
+def finding_lines(entries: list[dict], limit: int) -> list[str]:
+    """Findings, most probable first, with council, date and report."""
+    lines = []
+    for entry in entries[:limit]:
+        lines.append(f"  {entry['probability']:.2f} [{entry['label']}] {entry['council']} {entry['date']} "
+                     f"p.{entry['page']} {entry['doc_id']}")
+        lines.append(textwrap.indent(textwrap.fill(entry["text"], 96), "       "))
+    return lines
+
+
+def count_text(count: Count, show: int = 10) -> str:
+    """The count as text: what was counted and how sure, the totals, groups, trend and sensitivity."""
+    estimated = count.estimated
+    basis = (f"cut-off {count.cutoff:.2f}: precision {estimated['precision']:.2f}, recall "
+             f"{estimated['recall']:.2f} on the dev queries (leave-one-query-out)"
+             if estimated.get("precision") is not None else f"cut-off {count.cutoff:.2f} (not measured)")
+    totals = count.totals
+    lines = [f"{count.query!r}" + (f" ({count.label})" if count.label else "")
+             + (f" where {count.filters}" if count.filters else ""),
+             f"{share_line(totals)}: {totals['findings']} findings in {totals['reports_matched']} of "
+             f"{totals['reports']} reports; {basis}", "", f"by {count.by}:"]
+    lines += [f"  {row['group'] or '-':<28} {share_line(row)}" for row in count.rows]
+    lines += ["", count.trend["sentence"], "", "at other cut-offs: " + "; ".join(
+        f"{s['cutoff']:.1f}: {s['councils_matched']} councils, {s['findings']} findings"
+        for s in count.sensitivity), "", f"matched findings (first {min(show, len(count.findings))}):"]
+    lines += finding_lines(count.findings, show)
+    lines += ["", f"just below the cut-off ({min(show, len(count.borderline))} of the nearest):"]
+    lines += finding_lines(count.borderline, show)
+    return "\n".join(lines)
