@@ -1,14 +1,17 @@
-"""Typed dependencies: the search engine loaded once at start-up, and its store."""
+"""Typed dependencies: the search engine loaded once at start-up, its store, and its counter."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
 from api.params import ParameterError
+from findings.relevance.counts import Counter
 from findings.retrieval import Filters, SearchEngine
+from findings.settings import get_settings
 
 
 async def get_engine(request: Request) -> SearchEngine:
@@ -28,6 +31,25 @@ async def get_store(engine: Engine) -> sqlite3.Connection:
 
 
 Store = Annotated[sqlite3.Connection, Depends(get_store)]
+
+
+async def get_counter(request: Request, engine: Engine) -> Counter:
+    """The counter over the loaded engine: made on first use after each (re)load, then kept.
+
+    503 when there is no relevance model to count with.
+    """
+    counter = getattr(request.app.state, "counter", None)
+    if counter is None or counter.matcher.engine is not engine:
+        settings = getattr(request.app.state, "settings", None) or get_settings()
+        try:
+            counter = await asyncio.to_thread(Counter.open, engine, settings)
+        except (FileNotFoundError, ValueError) as exc:
+            raise HTTPException(status_code=503, detail=str(exc).split(": ", 1)[-1]) from exc
+        request.app.state.counter = counter
+    return counter
+
+
+Counts = Annotated[Counter, Depends(get_counter)]
 
 
 def check_dates(filters: Filters) -> Filters:

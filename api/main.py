@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api import errors, lifecycle
 from api.limits import ClientConcurrencyLimit
-from api.routers import councils, findings, health, reports, search
+from api.routers import councils, findings, health, prevalence, reports, search
 from findings.settings import Settings, get_settings
 
 
@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None, loader=None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         resolved = settings or get_settings()
-        app.state.engine, app.state.load_error = None, None
+        app.state.engine, app.state.load_error, app.state.settings = None, None, resolved
         app.state.loader = loader or lifecycle.load_engine
         try:
             app.state.engine = app.state.loader(resolved)
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, loader=None) -> FastAPI:
                               "mined from public-sector inspection reports.")
     errors.install(app)
     app.add_middleware(ClientConcurrencyLimit, limit=(settings or get_settings()).client_concurrency)
-    for module in (search, findings, reports, councils, health):
+    for module in (search, prevalence, findings, reports, councils, health):
         app.include_router(module.router)
     return app
 

@@ -136,3 +136,21 @@ def test_a_document_is_known_by_its_content_not_its_folder(built_settings, corpu
     paths = {r[0] for r in conn.execute("SELECT path FROM documents")}
     assert all(path.startswith(str(moved)) for path in paths)  # the new folder is recorded
 
+
+
+def test_cli_count_json_gives_the_match_set_with_its_basis(built_settings, monkeypatch, capsys):
+    monkeypatch.setenv("FINDINGS_DATA_DIR", str(built_settings.data_dir))
+    from findings.settings import get_settings
+
+    get_settings.cache_clear()
+    assert main(["count", "management oversight of casework", "--label", "weakness", "--cutoff", "0.3",
+                 "--json"]) == 0
+    get_settings.cache_clear()
+    count = json.loads(capsys.readouterr().out)
+    assert count["findings"] and all({"doc_id", "text", "probability"} <= set(f) for f in count["findings"])
+    assert min(f["probability"] for f in count["findings"]) >= 0.3
+    assert all(f["probability"] < 0.3 for f in count["borderline"])
+    totals = count["totals"]
+    assert 0 < totals["councils_matched"] <= totals["councils"] <= len(SAMPLE_DOCS)
+    assert totals["councils_matched"] == len({f["council"] for f in count["findings"]})
+    assert count["cutoff"] == 0.3 and count["estimated"]["precision"] is not None

@@ -1,0 +1,43 @@
+"""``GET /prevalence``: how many councils were told something, out of how many, by year, and the trend."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from api.dependencies import Counts, check_dates
+from api.errors import documented
+from api.params import Collection, DateFrom, DateTo, Grade, Label, Outcome, Text, Theme
+from findings.retrieval import Filters
+
+router = APIRouter(tags=["counts"])
+
+
+@router.get("/prevalence", responses=documented(422, 429, 503))
+def prevalence(
+    counter: Counts,
+    q: Text,
+    label: Label,
+    theme: Theme,
+    grade: Grade,
+    collection: Collection,
+    outcome: Outcome,
+    date_from: DateFrom,
+    date_to: DateTo,
+    council: Annotated[str | None, Query(description="only this council's reports (any case)")] = None,
+    by: Literal["year", "collection", "region"] = "year",
+    cutoff: Annotated[float | None, Query(gt=0, le=1, description="probability a match reaches "
+                                          "(default: the model's, chosen for precision 0.90)")] = None,
+) -> dict:
+    """The councils with a finding matching ``q``, out of the councils with a report in scope.
+
+    The same as ``findings count --json``: the query, label, filters, cut-off and its estimated
+    precision and recall, the totals with a Wilson interval, a row per group, the trend over
+    years, the counts at cut-offs 0.5 / 0.7 / 0.9, every matched finding (id, doc_id, council,
+    date, text, probability) and the findings just below the cut-off. Dates bound each report's
+    date (its inspection's end, else its publication). Sync: the count runs on a worker thread.
+    """
+    filters = check_dates(Filters(council=council, collection=collection, theme=theme, grade=grade,
+                                  outcome=outcome, date_from=date_from, date_to=date_to))
+    return counter.count(q, label=label, filters=filters, cutoff=cutoff, by=by).as_dict()

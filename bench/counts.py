@@ -1,0 +1,107 @@
+"""Counts on the dev queries: the match set's precision, recall and calibration, and its speed.
+
+    python -m bench.counts [--queries ../shared/gold/queries-dev.jsonl] [--out docs/counts.md]
+
+Every query is scored by a relevance model fitted without it (leave-one-query-out, as
+``findings train-relevance`` measures the model it saves). Precision is over members aligned to a
+judged unit (right when graded 2), recall over the judged grade-2 units. Then the time of
+``Counter.count`` and of ``GET /prevalence`` (in-process client) for each dev query, median of
+three runs each after one warm-up: the figure for the 2-second bar. Writes a Markdown report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from bench.report import write_table
+from findings.relevance.counts import Counter
+from findings.relevance.matcher import Matcher
+from findings.relevance.measure import chosen_cutoff, match_quality, reliability
+from findings.relevance.training import cross_validated, judged_queries
+from findings.retrieval import SearchEngine
+from findings.settings import get_settings
+
+
+def quality_table(queries, probabilities, cutoffs: list[float]) -> str:
+    """Pooled precision, recall, members and unjudged share at some cut-offs."""
+    lines = ["| cut-off | precision (judged members) | recall (grade-2 units) | members | judged members | "
+             "unjudged share |", "|---|---|---|---|---|---|"]
+    for cutoff in cutoffs:
+        m = match_quality(queries, probabilities, cutoff)
+        lines.append(f"| {cutoff:.2f} | {m['precision']:.3f} | {m['recall']:.3f} | {m['members']} | "
+                     f"{m['judged_members']} | {m['unjudged']:.3f} |")
+    return "\n".join(lines)
+
+
+def reliability_table(queries, probabilities) -> str:
+    """Predicted against observed share of relevant judged candidates, per probability bin."""
+    lines = ["| predicted | judged candidates | mean predicted | observed relevant | gap |",
+             "|---|---|---|---|---|"]
+    for row in reliability(queries, probabilities):
+        gap = row["observed"] - row["predicted"]
+        lines.append(f"| {row['bin']} | {row['n']} | {row['predicted']:.3f} | {row['observed']:.3f} | "
+                     f"{gap:+.3f} |")
+    return "\n".join(lines)
+
+
+def timings(counter: Counter, texts: list[str], runs: int = 3) -> tuple[float, float]:
+    """Median seconds of a count, in the library and through ``GET /prevalence``."""
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    library, route = [], []
+    for text in texts:
+        counter.count(text)
+        library.append(statistics.median(timed(lambda t=text: counter.count(t)) for _ in range(runs)))
+    settings = get_settings().model_copy(update={"reload_interval": 0})
+    with TestClient(create_app(settings, loader=lambda _settings: counter.matcher.engine)) as client:
+        client.get("/prevalence", params={"q": texts[0]})
+        for text in texts:
+            route.append(statistics.median(
+                timed(lambda t=text: client.get("/prevalence", params={"q": t}).raise_for_status())
+                for _ in range(runs)))
+    return statistics.median(library), statistics.median(route)
+
+
+def timed(call) -> float:
+    """Seconds one call takes."""
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure and write the report."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--queries", default=None)
+    parser.add_argument("--out", default="docs/counts.md")
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    path = Path(args.queries or settings.relevance_queries)
+    judgments = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+    engine = SearchEngine.open(settings)
+    counter = Counter.open(engine, settings)
+    queries = judged_queries(Matcher(engine, None, dense_depth=settings.count_dense_depth,
+                                     lexical_depth=settings.count_lexical_depth), judgments)
+    probabilities = cross_validated(queries)
+    cutoff = chosen_cutoff(queries, probabilities)
+    library, route = timings(counter, [q.text for q in queries])
+    text = (f"# Counts on the dev queries ({len(queries)} queries, leave-one-query-out)\n\n"
+            f"Default cut-off (lowest reaching precision 0.90): **{cutoff:.2f}**.\n\n"
+            + quality_table(queries, probabilities, sorted({0.5, 0.6, 0.7, 0.8, cutoff, 0.9}))
+            + "\n\n## Reliability (judged candidates of every query, out-of-fold)\n\n"
+            + reliability_table(queries, probabilities)
+            + f"\n\n## Speed (median over the {len(queries)} dev queries of the median of 3 runs)\n\n"
+            f"| | seconds |\n|---|---|\n| `Counter.count` | {library:.3f} |\n"
+            f"| `GET /prevalence` | {route:.3f} |\n")
+    write_table(text, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

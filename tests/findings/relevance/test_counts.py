@@ -1,0 +1,84 @@
+import numpy as np
+import pytest
+
+from findings.relevance.candidates import FEATURES
+from findings.relevance.counts import Counter, in_scope
+from findings.relevance.matcher import Matcher
+from findings.relevance.measure import chosen_cutoff, match_quality
+from findings.relevance.model import RelevanceModel
+from findings.relevance.training import JudgedQuery, align
+from findings.retrieval import Filters
+
+
+def cosine_model(cutoff: float = 0.5) -> RelevanceModel:
+    """Relevance from the cosine alone, and a penalty for the wrong label (a hand-set model)."""
+    weights = [0.0] * len(FEATURES)
+    weights[FEATURES.index("cosine")], weights[FEATURES.index("label_mismatch")] = 8.0, -6.0
+    zeros, ones = [0.0] * len(FEATURES), [1.0] * len(FEATURES)
+    return RelevanceModel(FEATURES, zeros, ones, weights, -3.0, cutoff,
+                          {"queries": 1, "curve": [{"cutoff": cutoff, "precision": 0.9, "recall": 0.5}]})
+
+
+@pytest.fixture()
+def counter(tiny_engine):
+    matcher = Matcher(tiny_engine, cosine_model(), dense_depth=50, lexical_depth=50)
+    return Counter(matcher, {"Torbay": "South West"})
+
+
+def test_the_count_is_councils_with_a_member_out_of_councils_in_scope(counter):
+    count = counter.count("supervision of social workers is regular and reflective", cutoff=0.9)
+    assert {f["text"] for f in count.findings} == {"Supervision of social workers is regular and reflective."}
+    assert count.totals["councils_matched"] == 2 and count.totals["councils"] == 2
+    assert all(f["probability"] < 0.9 for f in count.borderline)
+    assert [row["group"] for row in count.rows] == ["2020"]
+    assert count.estimated["precision"] == 0.9 and count.trend["slope"] is None
+    by_region = counter.count("supervision of social workers is regular and reflective", cutoff=0.9,
+                              by="region").rows
+    assert {row["group"]: row["councils"] for row in by_region} == {"South West": 1, "unknown": 1}
+    assert [s["cutoff"] for s in count.sensitivity] == [0.5, 0.7, 0.9]
+
+
+def test_the_asked_label_moves_probabilities_and_filters_bound_the_scope(counter):
+    text = "supervision of social workers"
+    plain = {f["id"]: f["probability"] for f in counter.count(text, cutoff=0.01).findings}
+    asked = {f["id"]: f["probability"] for f in counter.count(text, label="weakness", cutoff=0.01).findings}
+    weak = {"doc-b-7"}  # "Supervision is irregular and supervisors do not record decisions."
+    assert all(asked[i] < plain[i] for i in plain if i not in weak and i in asked)
+    torbay = counter.count(text, cutoff=0.01, filters=Filters(council="TORBAY"))
+    assert {f["council"] for f in torbay.findings} == {"Torbay"} and torbay.totals["councils"] == 1
+    later = counter.count(text, cutoff=0.01, filters=Filters(date_from="2021-01-01"))
+    assert later.findings == [] and later.totals["councils"] == 0
+
+
+def test_bad_groupings_and_cut_offs_are_refused(counter):
+    with pytest.raises(ValueError, match="count by"):
+        counter.count("plans", by="month")
+    with pytest.raises(ValueError, match="cut-off"):
+        counter.count("plans", cutoff=0)
+    with pytest.raises(ValueError, match="text"):
+        counter.count("   ")
+
+
+def test_a_report_is_in_scope_of_its_collection_council_and_period():
+    report = {"council": "Torbay", "collection": "ofsted-ilacs", "date": "2019-05-01", "grade": "good",
+              "outcome": None}
+    assert in_scope(report, Filters(collection="ofsted-ilacs", date_from="2019-01-01", date_to="2019-12-31"))
+    assert not in_scope(report, Filters(collection="ofsted-send"))
+    assert not in_scope(report, Filters(date_to="2018-12-31"))
+    assert not in_scope({**report, "council": None}, Filters())
+
+
+def test_precision_counts_judged_members_and_recall_reached_relevant_units():
+    query = JudgedQuery("q", "t", None, np.zeros((4, len(FEATURES))), grades=np.array([2, 1, -1, 2]),
+                        units=np.array([7, 8, -1, 7]), relevant_units=2)
+    probabilities = [np.array([0.9, 0.6, 0.95, 0.4])]
+    quality = match_quality([query], probabilities, 0.5)
+    assert quality["precision"] == 0.5 and quality["recall"] == 0.5 and quality["unjudged"] == 1 / 3
+    assert chosen_cutoff([query], probabilities, target=0.9) == 0.61
+
+
+def test_a_finding_aligns_to_the_judged_unit_it_covers():
+    judged = [{"text": "Management oversight of casework is weak and lacks challenge.", "unit": 1},
+              {"text": "Children are seen quickly.", "unit": 2}]
+    assert align("Overall, management oversight of casework is weak and lacks challenge.", judged)["unit"] == 1
+    assert align("Something else entirely.", judged) is None
