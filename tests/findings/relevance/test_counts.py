@@ -80,5 +80,6 @@ def test_precision_counts_judged_members_and_recall_reached_relevant_units():
 def test_a_finding_aligns_to_the_judged_unit_it_covers():
     judged = [{"text": "Management oversight of casework is weak and lacks challenge.", "unit": 1},
               {"text": "Children are seen quickly.", "unit": 2}]
-    assert align("Overall, management oversight of casework is weak and lacks challenge.", judged)["unit"] == 1
+    finding = "Overall, management oversight of casework is weak and lacks challenge."
+    assert align(finding, judged)["unit"] == 1
     assert align("Something else entirely.", judged) is None
