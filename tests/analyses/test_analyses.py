@@ -339,14 +339,15 @@ def test_every_notebook_runs_on_the_small_store(built_settings, tmp_path):
     from analyses.notebooks import notebook_paths, run_notebook
 
     paths = notebook_paths()
-    assert [p.stem[:2] for p in paths] == ["01", "02", "03", "04", "05", "06"]
+    assert [p.stem[:2] for p in paths] == ["01", "02", "03", "04", "05", "06", "07"]
     env = {"FINDINGS_DATA_DIR": str(built_settings.data_dir),
            "FINDINGS_CORPUS": str(built_settings.corpus),
            "FINDINGS_NOTEBOOK_OUT": str(tmp_path)}
     for path in paths:
         run_notebook(path, env=env, timeout=600)
     written = {p.name for p in tmp_path.glob("*.png")}
-    assert {"01_overview.png", "02_prevalence.png", "05_grades.png", "06_links.png"} <= written
+    expected = {"01_overview.png", "02_prevalence.png", "05_grades.png", "06_links.png", "07_counts_ehc.png"}
+    assert expected <= written
 
 
 def test_send_outcome_is_a_grade_and_an_empty_grade_is_none():
