@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from corpus.collections import of_report_type
+from findings.persistence import THRESHOLD, best_match, persistence
 
 INSPECTIONS = of_report_type("inspection")[0]  # the collection of full inspections
-THRESHOLD = 0.7
 MARGIN = 0.05
 STATUS_COLUMNS = ["council", "earlier", "later", "earlier_date", "later_date", "finding_id",
                   "text", "page", "status", "resolved_by", "best_weakness", "weakness_similarity",
@@ -50,14 +50,6 @@ def inspection_pairs(reports: pd.DataFrame, collection: str | None = INSPECTIONS
         drop=True)
 
 
-def best_match(source: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each source row, the index and similarity of its nearest target row (-1, nan if none)."""
-    if len(target) == 0 or len(source) == 0:
-        return np.full(len(source), -1), np.full(len(source), np.nan)
-    sims = source @ target.T
-    return sims.argmax(axis=1), sims.max(axis=1)
-
-
 def compare_pair(findings: pd.DataFrame, embeddings: np.ndarray, earlier: str, later: str,
                  threshold: float = THRESHOLD) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Mark the weaknesses of one report pair.
@@ -71,10 +63,10 @@ def compare_pair(findings: pd.DataFrame, embeddings: np.ndarray, earlier: str, l
     old_w = np.flatnonzero((doc == earlier) & (label == "weakness"))
     new_w = np.flatnonzero((doc == later) & (label == "weakness"))
     new_s = np.flatnonzero((doc == later) & (label == "strength"))
-    w_idx, w_sim = best_match(embeddings[old_w], embeddings[new_w])
-    s_idx, s_sim = best_match(embeddings[old_w], embeddings[new_s])
-    w_ok, s_ok = np.nan_to_num(w_sim, nan=-1.0), np.nan_to_num(s_sim, nan=-1.0)
-    persisting = (w_ok >= threshold) & (w_ok >= s_ok)
+    marked = persistence(embeddings[old_w], embeddings[new_w], embeddings[new_s], threshold)
+    w_idx, w_sim, s_idx, s_sim = (marked.weakness_index, marked.weakness_similarity, marked.strength_index,
+                                  marked.strength_similarity)
+    persisting, s_ok = marked.persisting, np.nan_to_num(s_sim, nan=-1.0)
     out = findings.iloc[old_w][["id", "text", "page"]].rename(columns={"id": "finding_id"})
     out["status"] = np.where(persisting, "persisting", "resolved")
     out["resolved_by"] = np.select([persisting, s_ok >= threshold], ["", "strength"],

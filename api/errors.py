@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from api.params import WORD, ParameterError
+from api.web import page, wants_html
 
 
 class FieldError(BaseModel):
@@ -38,9 +39,18 @@ def field_name(location: tuple) -> str:
     return ".".join(parts) or "request"
 
 
+def error_page(request: Request, status: int, detail: str):
+    """The error as a page, for a browser."""
+    titles = {404: "Not found", 422: "Check what you asked", 503: "Not available yet"}
+    return page(request, "error.html", status_code=status, status=status,
+                title=titles.get(status, "Something went wrong"), detail=detail)
+
+
 async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-    """An ``HTTPException`` in the error shape."""
+    """An ``HTTPException`` in the error shape (a page for a browser)."""
     detail = exc.detail if isinstance(exc.detail, str) else "invalid request"
+    if wants_html(request) and exc.status_code in (404, 422, 503):
+        return error_page(request, exc.status_code, detail)
     errors = [FieldError(field=exc.field, message=exc.message)] if isinstance(exc, ParameterError) else []
     return JSONResponse(ErrorOut(detail=detail, errors=errors).model_dump(), status_code=exc.status_code,
                         headers=getattr(exc, "headers", None))
@@ -58,6 +68,8 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
     errors = [FieldError(field=field_name(tuple(e.get("loc", ()))), message=message_of(e))
               for e in exc.errors()]
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or "invalid request"
+    if wants_html(request):
+        return error_page(request, 422, detail)
     return JSONResponse(ErrorOut(detail=detail, errors=errors).model_dump(), status_code=422)
 
 

@@ -23,7 +23,9 @@ VENDORED = {"htmx": Path("htmx.org") / "dist"}  # served as /static/vendor/<name
 
 
 def wants_html(request: Request) -> bool:
-    """Whether the client asks for a page: ``text/html`` named, and before any JSON type."""
+    """Whether the client asks for a page: ``text/html`` named before any JSON type, no ``format=json``."""
+    if request.query_params.get("format") == "json":
+        return False
     accept = request.headers.get("accept", "").lower()
     if "text/html" not in accept:
         return False

@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 
 from api.dependencies import Engine
 from api.errors import documented
 from api.params import Count, Label
+from api.web import page, wants_html
 from findings.retrieval import Filters, Hit
+from findings.store import reads
+
+PANEL = 6  # findings in each panel of a finding's page
 
 router = APIRouter(prefix="/findings", tags=["findings"])
 
 
 @router.get("/{finding_id}", response_model=Hit, responses=documented(404, 422, 429, 503))
-def get_finding(engine: Engine, finding_id: str) -> Hit:
-    """One finding by its stable id."""
+def get_finding(request: Request, engine: Engine, finding_id: str) -> Hit:
+    """One finding by its stable id (for a browser: the finding's page)."""
     hit = engine.finding(finding_id)
     if hit is None:
         raise HTTPException(status_code=404, detail=f"no finding with id {finding_id!r}")
-    return hit
+    if not wants_html(request):
+        return hit
+    return finding_page(request, engine, hit)
+
+
+def finding_page(request: Request, engine, hit: Hit):
+    """The finding in its report's context, with comparable findings and recommendations elsewhere."""
+    row = reads.finding_row(engine.conn, finding_id=hit.id)
+    context = reads.finding_context(engine.conn, doc_id=hit.doc_id, unit=row["unit"])
+    others = bool(hit.council)
+    comparable = engine.similar(finding_id=hit.id, k=PANEL, exclude_same_council=others, one_per="council")
+    recommended = engine.similar(finding_id=hit.id, k=PANEL, filters=Filters(label="recommendation"),
+                                 exclude_same_council=others, one_per="council")
+    pdf = f"{hit.source_url}#page={hit.page}" if hit.source_url and hit.page else hit.source_url
+    return page(request, "finding.html", hit=hit, context=context, comparable=comparable,
+                recommended=recommended, pdf=pdf)
 
 
 @router.get("/{finding_id}/similar", response_model=list[Hit], responses=documented(404, 422, 429, 503))

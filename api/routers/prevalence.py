@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from api.dependencies import Counts, check_dates
 from api.errors import documented
 from api.params import Collection, DateFrom, DateTo, Grade, Label, Outcome, Text, Theme
+from api.web import page, wants_html
+from corpus.collections import collection_ids
 from findings.retrieval import Filters
+from nlp.labels import FINDING_LABELS
 
 router = APIRouter(tags=["counts"])
 
 
 @router.get("/prevalence", responses=documented(422, 429, 503))
 def prevalence(
+    request: Request,
     counter: Counts,
     q: Text,
     label: Label,
@@ -40,4 +44,14 @@ def prevalence(
     """
     filters = check_dates(Filters(council=council, collection=collection, theme=theme, grade=grade,
                                   outcome=outcome, date_from=date_from, date_to=date_to))
-    return counter.count(q, label=label, filters=filters, cutoff=cutoff, by=by).as_dict()
+    count = counter.count(q, label=label, filters=filters, cutoff=cutoff, by=by).as_dict()
+    if not wants_html(request):
+        return count
+    return page(request, "prevalence.html", count=count, chart=chart_bars(count["rows"]),
+                collections=collection_ids(), labels=FINDING_LABELS)
+
+
+def chart_bars(rows: list[dict], height: float = 160.0) -> list[dict]:
+    """Bars of the share per group for the page's SVG chart: top and interval in pixels."""
+    return [{**row, "top": height * (1 - (row["share"] or 0)), "low": height * (1 - row["interval"][0]),
+             "high": height * (1 - row["interval"][1])} for row in rows]

@@ -168,8 +168,8 @@ def report_scopes(conn: sqlite3.Connection) -> list[dict]:
 
 
 def report_findings(conn: sqlite3.Connection, *, doc_id: str) -> list[dict]:
-    """A report's findings in reading order (id, unit, text, label, confidence, section, page)."""
-    rows = conn.execute("SELECT id, unit, text, label, confidence, section, page FROM findings "
+    """A report's findings in reading order (rowid, id, unit, text, label, confidence, section, page)."""
+    rows = conn.execute("SELECT rowid, id, unit, text, label, confidence, section, page FROM findings "
                         "WHERE doc_id = ? ORDER BY unit", (doc_id,)).fetchall()
     return [dict(r) for r in rows]
 
