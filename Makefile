@@ -7,7 +7,12 @@ BIN := $(VENV)/bin
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml package.json
+	# Debian's chromium for the browser tests (Playwright's own download does not work here)
+	command -v chromium >/dev/null || apt-get install -y --no-install-recommends chromium \
+		|| (apt-get update && apt-get install -y --no-install-recommends chromium)
+	# front-end libraries served as static files (htmx) and used by the tests (axe-core)
+	npm ci --no-audit --no-fund
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# torch first and pinned: pip then takes the local CPU wheel, not the CUDA build

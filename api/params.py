@@ -16,6 +16,7 @@ from nlp.labels import FINDING_LABELS
 from nlp.themes import theme_names
 
 DAY = r"^\d{4}-\d{2}-\d{2}$"
+BLANK_OR_DAY = r"^(\d{4}-\d{2}-\d{2})?$"
 WORD = "[A-Za-z0-9]"  # a query must hold a letter or digit (what query terms are made of)
 MAX_QUERY = 2000
 
@@ -35,14 +36,18 @@ def query_text(q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, patte
     return q
 
 
-def choice(name: str, values: tuple[str, ...], description: str) -> Callable[..., str | None]:
-    """A dependency reading an optional enumerated parameter, matched in any case."""
-    by_lower = {value.lower(): value for value in values}
+def choice(name: str, values: tuple[str, ...], description: str,
+           blank: bool = False) -> Callable[..., str | None]:
+    """A dependency reading an optional enumerated parameter, matched in any case.
 
-    listed = Query(alias=name, description=description, json_schema_extra={"enum": list(values)})
+    ``blank``: an empty value means no value (what an HTML form sends for "any").
+    """
+    by_lower = {value.lower(): value for value in values}
+    allowed = [*values, ""] if blank else list(values)
+    listed = Query(alias=name, description=description, json_schema_extra={"enum": allowed})
 
     def parse(value: Annotated[str | None, listed] = None) -> str | None:
-        if value is None:
+        if value is None or (blank and not value.strip()):
             return None
         found = by_lower.get(" ".join(value.split()).lower())
         if found is None:
@@ -52,13 +57,16 @@ def choice(name: str, values: tuple[str, ...], description: str) -> Callable[...
     return parse
 
 
-def day(name: str) -> Callable[..., str | None]:
-    """A dependency reading an optional ``YYYY-MM-DD`` date, refused unless the day exists."""
-    spelled = Query(alias=name, pattern=DAY, description="a date, YYYY-MM-DD",
-                    json_schema_extra={"format": "date"})
+def day(name: str, blank: bool = False) -> Callable[..., str | None]:
+    """A dependency reading an optional ``YYYY-MM-DD`` date, refused unless the day exists.
+
+    ``blank``: an empty value means no date (what an HTML form sends).
+    """
+    spelled = Query(alias=name, pattern=BLANK_OR_DAY if blank else DAY, description="a date, YYYY-MM-DD",
+                    json_schema_extra={} if blank else {"format": "date"})
 
     def parse(value: Annotated[str | None, spelled] = None) -> str | None:
-        if value is None:
+        if value is None or (blank and not value):
             return None
         year, month, dom = (int(part) for part in value.split("-"))
         if not 1 <= month <= 12 or not 1 <= dom <= calendar.monthrange(year or 2000, month)[1]:
@@ -69,11 +77,27 @@ def day(name: str) -> Callable[..., str | None]:
 
 
 Text = Annotated[str, Depends(query_text)]
-Label = Annotated[str | None, Depends(choice("label", FINDING_LABELS, "what the finding does"))]
-Theme = Annotated[str | None, Depends(choice("theme", theme_names(), "a theme of the finding"))]
-Grade = Annotated[str | None, Depends(choice("grade", grade_values(), "the report's overall effectiveness"))]
-Collection = Annotated[str | None, Depends(choice("collection", collection_ids(), "the report's collection"))]
-Outcome = Annotated[str | None, Depends(choice("outcome", outcome_values(), "a SEND inspection's outcome"))]
+CHOICES = {"label": (FINDING_LABELS, "what the finding does"),
+           "theme": (theme_names(), "a theme of the finding"),
+           "grade": (grade_values(), "the report's overall effectiveness"),
+           "collection": (collection_ids(), "the report's collection"),
+           "outcome": (outcome_values(), "a SEND inspection's outcome")}
+
+
+def chosen(name: str, blank: bool = False):
+    """The annotated type of an enumerated filter parameter (``blank``: a form's empty "any" allowed)."""
+    values, description = CHOICES[name]
+    return Annotated[str | None, Depends(choice(name, tuple(values), description, blank=blank))]
+
+
+Label, Theme, Grade, Collection, Outcome = (
+    chosen(n) for n in ("label", "theme", "grade", "collection", "outcome"))
 DateFrom = Annotated[str | None, Depends(day("date_from"))]
 DateTo = Annotated[str | None, Depends(day("date_to"))]
 Count = Annotated[int, Query(ge=1, le=100, description="how many hits")]
+
+# the same for a page's form, which sends an empty value for "any"
+FormLabel, FormTheme, FormGrade, FormCollection, FormOutcome = (
+    chosen(n, blank=True) for n in ("label", "theme", "grade", "collection", "outcome"))
+FormDateFrom = Annotated[str | None, Depends(day("date_from", blank=True))]
+FormDateTo = Annotated[str | None, Depends(day("date_to", blank=True))]

@@ -26,6 +26,8 @@ def wants_html(request: Request) -> bool:
     """Whether the client asks for a page: ``text/html`` named before any JSON type, no ``format=json``."""
     if request.query_params.get("format") == "json":
         return False
+    if request.headers.get("hx-request") == "true":  # htmx asks for the page to take part of
+        return True
     accept = request.headers.get("accept", "").lower()
     if "text/html" not in accept:
         return False

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from api.dependencies import Engine, check_dates
 from api.errors import documented
 from api.facets import FACETS, csv_text, facet_counts, facet_filter, parquet_bytes
-from api.params import Collection, DateFrom, DateTo, Grade, Label, Outcome, Theme
+from api.params import FormCollection, FormDateFrom, FormDateTo, FormGrade, FormLabel, FormOutcome, FormTheme
 from api.web import page, wants_html, with_params
 from corpus.collections import collection_ids, grade_values, outcome_values
 from findings.retrieval import Filters, Hit
@@ -53,13 +53,13 @@ def facet_links(request: Request, hits: list[Hit]) -> dict[str, list[tuple[str, 
 async def search_page(
     request: Request,
     engine: Engine,
-    label: Label,
-    theme: Theme,
-    grade: Grade,
-    collection: Collection,
-    outcome: Outcome,
-    date_from: DateFrom,
-    date_to: DateTo,
+    label: FormLabel,
+    theme: FormTheme,
+    grade: FormGrade,
+    collection: FormCollection,
+    outcome: FormOutcome,
+    date_from: FormDateFrom,
+    date_to: FormDateTo,
     q: Annotated[str, Query(max_length=2000, description="free text (empty: the page's form alone)")] = "",
     council: Annotated[str | None, Query(description="only this council's findings (any case)")] = None,
     one_per: Literal["report", "council", ""] = "",
