@@ -6,6 +6,7 @@ match them in any case; another value is refused (422) with the allowed ones. (N
 """
 
 import calendar
+import re
 from collections.abc import Callable
 from typing import Annotated
 
@@ -16,7 +17,6 @@ from nlp.labels import FINDING_LABELS
 from nlp.themes import theme_names
 
 DAY = r"^\d{4}-\d{2}-\d{2}$"
-BLANK_OR_DAY = r"^(\d{4}-\d{2}-\d{2})?$"
 WORD = "[A-Za-z0-9]"  # a query must hold a letter or digit (what query terms are made of)
 MAX_QUERY = 2000
 
@@ -62,12 +62,17 @@ def day(name: str, blank: bool = False) -> Callable[..., str | None]:
 
     ``blank``: an empty value means no date (what an HTML form sends).
     """
-    spelled = Query(alias=name, pattern=BLANK_OR_DAY if blank else DAY, description="a date, YYYY-MM-DD",
-                    json_schema_extra={} if blank else {"format": "date"})
+    either = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}
+    spelled = (Query(alias=name, description="a date, YYYY-MM-DD, or empty", json_schema_extra=either)
+               if blank else
+               Query(alias=name, pattern=DAY, description="a date, YYYY-MM-DD",
+                     json_schema_extra={"format": "date"}))
 
     def parse(value: Annotated[str | None, spelled] = None) -> str | None:
         if value is None or (blank and not value):
             return None
+        if not re.match(DAY, value):
+            raise ParameterError(name, f"{value!r} is not a date written YYYY-MM-DD")
         year, month, dom = (int(part) for part in value.split("-"))
         if not 1 <= month <= 12 or not 1 <= dom <= calendar.monthrange(year or 2000, month)[1]:
             raise ParameterError(name, f"{value} is not a day of the calendar")

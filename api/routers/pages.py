@@ -49,7 +49,11 @@ def facet_links(request: Request, hits: list[Hit]) -> dict[str, list[tuple[str, 
                    for value, n in values] for name, values in facet_counts(hits).items()}
 
 
-@router.get("/", response_model=list[Hit], responses=documented(422, 429, 503))
+PAGE_CONTENT = {200: {"content": {"text/html": {}, "text/csv": {}, "application/vnd.apache.parquet": {}},
+                     "description": "the hits as JSON; the page (a browser, or format=html); CSV or Parquet"}}
+
+
+@router.get("/", response_model=list[Hit], responses={**PAGE_CONTENT, **documented(422, 429, 503)})
 async def search_page(
     request: Request,
     engine: Engine,

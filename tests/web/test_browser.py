@@ -96,7 +96,7 @@ def test_an_inspector_goes_from_a_search_to_a_council(browser, base_url):
     page.wait_for_function("() => document.querySelectorAll('ul[data-facet=\"label\"] li').length == 1")
     assert "label=weakness" in page.url
     assert {t.strip() for t in page.locator('ul[data-facet="label"] li a').all_inner_texts()} == {"weakness"}
-    assert facet_count(page, "council", council_value) != council_before  # the set is re-ranked under the filter
+    assert facet_count(page, "council", council_value) != council_before  # re-ranked under the filter
     page.locator("ol.hits li.hit > a").first.click()
     page.wait_for_url("**/findings/**")
     assert page.locator("h1 .label-weakness").count() == 1
