@@ -28,7 +28,8 @@ class ErrorOut(BaseModel):
 
 def documented(*codes: int) -> dict[int, dict]:
     """OpenAPI ``responses`` entries in the error shape, for a route's possible error codes."""
-    meaning = {404: "not found", 422: "invalid parameters", 429: "too many requests from this client",
+    meaning = {403: "refused (a read-only deployment, or a form without its token)", 404: "not found",
+               422: "invalid parameters", 429: "too many requests from this client",
                503: "no store loaded, or it is being rebuilt"}
     return {code: {"model": ErrorOut, "description": meaning.get(code, "error")} for code in codes}
 
@@ -41,7 +42,7 @@ def field_name(location: tuple) -> str:
 
 def error_page(request: Request, status: int, detail: str):
     """The error as a page, for a browser."""
-    titles = {404: "Not found", 422: "Check what you asked", 503: "Not available yet"}
+    titles = {403: "Not allowed", 404: "Not found", 422: "Check what you asked", 503: "Not available yet"}
     return page(request, "error.html", status_code=status, status=status,
                 title=titles.get(status, "Something went wrong"), detail=detail)
 
@@ -49,7 +50,7 @@ def error_page(request: Request, status: int, detail: str):
 async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
     """An ``HTTPException`` in the error shape (a page for a browser)."""
     detail = exc.detail if isinstance(exc.detail, str) else "invalid request"
-    if wants_html(request) and exc.status_code in (404, 422, 503):
+    if wants_html(request) and exc.status_code in (403, 404, 422, 503):
         return error_page(request, exc.status_code, detail)
     errors = [FieldError(field=exc.field, message=exc.message)] if isinstance(exc, ParameterError) else []
     return JSONResponse(ErrorOut(detail=detail, errors=errors).model_dump(), status_code=exc.status_code,

@@ -84,6 +84,7 @@ class ServingSettings(SettingsGroup):
     max_request_head: int = 16_384  # bytes of request line and headers; more get 431
     reload_interval: float = 2.0  # seconds between the server's checks for a rebuilt store; 0: never
     notebook_out: Path = PROJECT_DIR / "notebooks" / "output"  # where the notebooks write plots
+    read_only: bool = False  # True: no saved searches (the app's only write), for a public deployment
     vendor_dir: Path = PROJECT_DIR / "node_modules"  # front-end libraries from npm, served as static files
 
 

@@ -16,6 +16,7 @@ from api.dependencies import Engine, check_dates
 from api.errors import documented
 from api.facets import FACETS, csv_text, facet_counts, facet_filter, parquet_bytes
 from api.params import FormCollection, FormDateFrom, FormDateTo, FormGrade, FormLabel, FormOutcome, FormTheme
+from api.routers.saved import csrf_token, keep_token
 from api.web import page, wants_html, with_params
 from corpus.collections import collection_ids, grade_values, outcome_values
 from findings.retrieval import Filters, Hit
@@ -84,10 +85,14 @@ async def search_page(
         return hits
     shown, start = page_after(hits, after)
     following = shown[-1].id if start + PAGE < len(hits) and shown else None
-    return page(request, "search.html", q=q, filters=filters.values(), one_per=one_per, choices=choices(),
-                hits=shown, first=start + 1, matched=len(hits), limit=MATCHED, next_after=following,
-                facets=facet_links(request, hits), facet_titles=FACETS,
-                councils=council_names(request, engine))
+    token = csrf_token(request)
+    response = page(request, "search.html", q=q, filters=filters.values(), one_per=one_per, choices=choices(),
+                    hits=shown, first=start + 1, matched=len(hits), limit=MATCHED, next_after=following,
+                    facets=facet_links(request, hits), facet_titles=FACETS,
+                    councils=council_names(request, engine), csrf=token,
+                    can_save=not request.app.state.settings.read_only)
+    keep_token(response, token)
+    return response
 
 
 def council_names(request: Request, engine) -> list[str]:

@@ -40,6 +40,9 @@ CREATE TABLE IF NOT EXISTS embeddings (
     PRIMARY KEY (text_hash, model)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS saved_searches (
+    name TEXT PRIMARY KEY, params TEXT NOT NULL, saved TEXT NOT NULL, known_reports TEXT NOT NULL
+);
 """
 
 DOCUMENT_COLUMNS = ("doc_id", "path", "content_hash", "collection", "doc_type", "publisher",
