@@ -159,3 +159,20 @@ def test_every_page_type_passes_axe_and_is_photographed(browser, base_url):
                                  if v["impact"] in ("serious", "critical")]
             context.close()
     assert serious == {name: [] for name in serious}
+
+
+def test_a_search_is_saved_from_its_page_and_run_again(browser, base_url):
+    context = browser.new_context()
+    watched = Watched(context)
+    page = watched.page
+    page.goto(f"{base_url}/?q=children+wait+too+long&label=weakness")
+    page.fill("#save-name", "waiting weaknesses")
+    page.locator("form.save button").click()
+    page.wait_for_url("**/saved/waiting%20weaknesses")
+    assert page.locator("h1").inner_text() == "Saved search: waiting weaknesses"
+    page.locator("#run").click()
+    page.wait_for_url("**/?*")
+    assert page.locator("#f-q").input_value() == "children wait too long"
+    assert page.locator("#f-label").input_value() == "weakness"
+    assert watched.real_problems() == []
+    context.close()
