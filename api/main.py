@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from api import errors, lifecycle
 from api.limits import ClientConcurrencyLimit
 from api.routers import councils, findings, health, pages, prevalence, reports, saved, search
+from api.timing import ServerTiming
 from api.web import install_static
 from findings.settings import Settings, get_settings
 
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, loader=None) -> FastAPI:
                               "mined from public-sector inspection reports.")
     errors.install(app)
     app.add_middleware(ClientConcurrencyLimit, limit=(settings or get_settings()).client_concurrency)
+    app.add_middleware(ServerTiming)
     for module in (pages, search, prevalence, findings, reports, councils, saved, health):
         app.include_router(module.router)
     install_static(app, (settings or get_settings()).vendor_dir)

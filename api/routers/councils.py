@@ -15,6 +15,7 @@ from findings.store import reads
 
 router = APIRouter(tags=["councils"])
 INSPECTIONS = of_report_type("inspection")[0]  # persistence is read between full inspections
+PERSISTING_CACHE = 256  # councils whose persisting weaknesses are kept
 
 
 @router.get("/councils", response_model=list[CouncilOut], responses=documented(429, 503))
@@ -53,13 +54,26 @@ def persisting(engine, reports: list[dict]) -> list[dict]:
     return out
 
 
+def cached_persisting(request: Request, engine, reports: list[dict]) -> list[dict]:
+    """:func:`persisting`, kept per loaded engine and council (its reports change only with a rebuild)."""
+    cache = getattr(request.app.state, "persisting", None)
+    if cache is None or cache[0] is not engine:
+        cache = request.app.state.persisting = (engine, {})
+    key = tuple(r["doc_id"] for r in reports)
+    if key not in cache[1]:
+        if len(cache[1]) >= PERSISTING_CACHE:
+            cache[1].pop(next(iter(cache[1])))
+        cache[1][key] = persisting(engine, reports)
+    return cache[1][key]
+
+
 @router.get("/councils/{name}", responses=documented(404, 422, 429, 503))
 def council(request: Request, engine: Engine, name: str) -> dict:
     """A council's reports over time (grades, findings per label) and its persisting weaknesses."""
     reports = reads.council_reports(engine.conn, council=name)
     if not reports:
         raise HTTPException(status_code=404, detail=f"no reports of a council named {name!r}")
-    body = {"council": name, "reports": reports, "persisting": persisting(engine, reports)}
+    body = {"council": name, "reports": reports, "persisting": cached_persisting(request, engine, reports)}
     if not wants_html(request):
         return body
     for report in reports:

@@ -25,7 +25,7 @@ from nlp.labels import FINDING_LABELS
 from nlp.themes import theme_names
 
 router = APIRouter(tags=["pages"])
-MATCHED = 200
+MATCHED = 100
 PAGE = 20
 DOWNLOADS = {"csv": lambda hits: (csv_text(hits), "text/csv"),
              "parquet": lambda hits: (parquet_bytes(hits), "application/vnd.apache.parquet")}

@@ -15,6 +15,7 @@ from findings.retrieval import Filters
 from nlp.labels import FINDING_LABELS
 
 router = APIRouter(tags=["counts"])
+SHOWN = 100  # matched findings listed on the page (the JSON lists every one)
 
 
 @router.get("/prevalence", responses=documented(422, 429, 503))
@@ -48,7 +49,7 @@ def prevalence(
     if not wants_html(request):
         return count
     return page(request, "prevalence.html", count=count, chart=chart_bars(count["rows"]),
-                collections=collection_ids(), labels=FINDING_LABELS)
+                collections=collection_ids(), labels=FINDING_LABELS, shown=SHOWN)
 
 
 def chart_bars(rows: list[dict], height: float = 160.0) -> list[dict]:

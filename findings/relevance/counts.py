@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from findings.relevance.matcher import Matcher
 from findings.relevance.stats import trend, wilson
 from findings.retrieval.filters import Filters
@@ -90,30 +92,33 @@ def finding_entry(row, probability: float, date: str | None) -> dict:
             "source_url": row["source_url"]}
 
 
-def grouped(members: list[tuple[dict, float]], scopes: dict[str, ReportScope], by: str) -> list[dict]:
+Member = tuple[int, str, float]  # a scored finding: rowid, doc_id, probability
+
+
+def grouped(members: list[Member], scopes: dict[str, ReportScope], by: str) -> list[dict]:
     """Per group: councils with a member from a report of the group, out of the group's councils."""
     councils, matched = defaultdict(set), defaultdict(set)
     for scope in scopes.values():
         councils[scope.group(by)].add(scope.council)
-    for row, _ in members:
-        scope = scopes[row["doc_id"]]
+    for _, doc_id, _ in members:
+        scope = scopes[doc_id]
         matched[scope.group(by)].add(scope.council)
     return [share_row(group, matched[group], councils[group]) for group in sorted(councils)]
 
 
-def yearly_trend(members: list[tuple[dict, float]], scopes: dict[str, ReportScope]) -> dict:
+def yearly_trend(members: list[Member], scopes: dict[str, ReportScope]) -> dict:
     """The trend over years of one outcome per (council, year) with a report: any member that year."""
     pairs = {(scope.council, int(scope.date[:4])) for scope in scopes.values()}
-    hit = {(scopes[row["doc_id"]].council, int(scopes[row["doc_id"]].date[:4])) for row, _ in members}
+    hit = {(scopes[doc_id].council, int(scopes[doc_id].date[:4])) for _, doc_id, _ in members}
     ordered = sorted(pairs)
     return trend([year for _, year in ordered], [pair in hit for pair in ordered])
 
 
-def tally(members: list[tuple[dict, float]], scopes: dict[str, ReportScope]) -> dict:
+def tally(members: list[Member], scopes: dict[str, ReportScope]) -> dict:
     """Totals: councils and reports with a member, out of those in scope, and the members."""
     councils = {scope.council for scope in scopes.values()}
-    matched = {scopes[row["doc_id"]].council for row, _ in members}
-    reports = {row["doc_id"] for row, _ in members}
+    matched = {scopes[doc_id].council for _, doc_id, _ in members}
+    reports = {doc_id for _, doc_id, _ in members}
     return {**share_row("all", matched, councils), "reports_matched": len(reports),
             "reports": len(scopes), "findings": len(members)}
 
@@ -132,6 +137,11 @@ class Counter:
         self.matcher = matcher
         self.reports = reads.report_scopes(matcher.engine.conn)
         self.regions = regions
+        pairs = reads.finding_documents(matcher.engine.conn)
+        self.doc_ids = sorted({doc_id for _, doc_id in pairs})
+        code = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
+        self.doc_of = np.full(1 + max((r for r, _ in pairs), default=0), -1, dtype=np.int32)
+        self.doc_of[[r for r, _ in pairs]] = [code[d] for _, d in pairs]
 
     @classmethod
     def open(cls, engine, settings) -> Counter:
@@ -155,14 +165,23 @@ class Counter:
                 for r in self.reports if in_scope(r, filters)}
 
     def candidates(self, text: str, label: str | None, filters: Filters, scopes: dict[str, ReportScope],
-                   floor: float) -> list[tuple[dict, float]]:
+                   floor: float) -> list[Member]:
         """Scored candidates at or above ``floor`` from reports in scope, most probable first."""
         finding_filters = Filters(**{**filters.values(), "label": None, "date_from": None, "date_to": None})
         scored = self.matcher.score(text, label, finding_filters)
         above = scored.above(floor)
-        rows = reads.finding_rows(self.matcher.engine.conn, rowids=[int(r) for r in scored.rowids[:above]])
-        pairs = zip(scored.rowids[:above].tolist(), scored.probabilities[:above].tolist(), strict=True)
-        return [(rows[rowid], p) for rowid, p in pairs if rowid in rows and rows[rowid]["doc_id"] in scopes]
+        rowids = scored.rowids[:above]
+        known = rowids < len(self.doc_of)
+        codes = np.where(known, self.doc_of[np.where(known, rowids, 0)], -1)
+        triples = zip(rowids.tolist(), codes.tolist(), scored.probabilities[:above].tolist(), strict=True)
+        return [(rowid, self.doc_ids[code], p) for rowid, code, p in triples
+                if code >= 0 and self.doc_ids[code] in scopes]
+
+    def entries(self, members: list[Member], scopes: dict[str, ReportScope]) -> list[dict]:
+        """The members as a count lists them (their rows read from the store)."""
+        rows = reads.finding_rows(self.matcher.engine.conn, rowids=[rowid for rowid, _, _ in members])
+        return [finding_entry(rows[rowid], p, scopes[doc_id].date) for rowid, doc_id, p in members
+                if rowid in rows]
 
     def count(self, text: str, *, label: str | None = None, filters: Filters | None = None,
               cutoff: float | None = None, by: str = "year") -> Count:
@@ -189,12 +208,11 @@ class Counter:
         filters = filters or Filters()
         scopes = self.scopes(filters)
         scored = self.candidates(text, label, filters, scopes, min(cutoff, *SENSITIVITY) / 2)
-        members = [(row, p) for row, p in scored if p >= cutoff]
-        below = [(row, p) for row, p in scored if p < cutoff][:BORDERLINE]
-        sensitivity = [{"cutoff": c, **tally([m for m in scored if m[1] >= c], scopes)} for c in SENSITIVITY]
+        members = [m for m in scored if m[2] >= cutoff]
+        below = [m for m in scored if m[2] < cutoff][:BORDERLINE]
+        sensitivity = [{"cutoff": c, **tally([m for m in scored if m[2] >= c], scopes)} for c in SENSITIVITY]
         return Count(query=text, label=label, filters={k: v for k, v in filters.values().items() if v},
                      cutoff=cutoff, estimated=model.at(cutoff), totals=tally(members, scopes), by=by,
                      rows=grouped(members, scopes, by), trend=yearly_trend(members, scopes),
                      sensitivity=sensitivity,
-                     findings=[finding_entry(r, p, scopes[r["doc_id"]].date) for r, p in members],
-                     borderline=[finding_entry(r, p, scopes[r["doc_id"]].date) for r, p in below])
+                     findings=self.entries(members, scopes), borderline=self.entries(below, scopes))

@@ -167,6 +167,11 @@ def report_scopes(conn: sqlite3.Connection) -> list[dict]:
     return [dict(r) for r in rows]
 
 
+def finding_documents(conn: sqlite3.Connection) -> list[tuple[int, str]]:
+    """``(rowid, doc_id)`` of every finding."""
+    return [(r[0], r[1]) for r in conn.execute("SELECT rowid, doc_id FROM findings")]
+
+
 def report_findings(conn: sqlite3.Connection, *, doc_id: str) -> list[dict]:
     """A report's findings in reading order (rowid, id, unit, text, label, confidence, section, page)."""
     rows = conn.execute("SELECT rowid, id, unit, text, label, confidence, section, page FROM findings "
