@@ -11,7 +11,7 @@ from api.schemas import CouncilOut
 from api.web import page, wants_html
 from corpus.collections import of_report_type
 from findings.persistence import persistence
-from findings.store import reads
+from findings.store import page_reads, reads
 
 router = APIRouter(tags=["councils"])
 INSPECTIONS = of_report_type("inspection")[0]  # persistence is read between full inspections
@@ -27,7 +27,7 @@ def councils(store: Store) -> list[CouncilOut]:
 def labelled(engine, doc_id: str, label: str) -> tuple[list[dict], np.ndarray]:
     """A report's findings of one label that are indexed, and their vectors."""
     found, vectors = [], []
-    for finding in reads.report_findings(engine.conn, doc_id=doc_id):
+    for finding in page_reads.report_findings(engine.conn, doc_id=doc_id):
         if finding["label"] == label:
             try:
                 vectors.append(engine.index.vector_of(finding["rowid"]))
@@ -70,7 +70,7 @@ def cached_persisting(request: Request, engine, reports: list[dict]) -> list[dic
 @router.get("/councils/{name}", responses=documented(404, 422, 429, 503))
 def council(request: Request, engine: Engine, name: str) -> dict:
     """A council's reports over time (grades, findings per label) and its persisting weaknesses."""
-    reports = reads.council_reports(engine.conn, council=name)
+    reports = page_reads.council_reports(engine.conn, council=name)
     if not reports:
         raise HTTPException(status_code=404, detail=f"no reports of a council named {name!r}")
     body = {"council": name, "reports": reports, "persisting": cached_persisting(request, engine, reports)}

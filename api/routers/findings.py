@@ -9,7 +9,7 @@ from api.errors import documented
 from api.params import Count, Label
 from api.web import page, wants_html
 from findings.retrieval import Filters, Hit
-from findings.store import reads
+from findings.store import page_reads, reads
 
 PANEL = 6  # findings in each panel of a finding's page
 
@@ -30,7 +30,7 @@ def get_finding(request: Request, engine: Engine, finding_id: str) -> Hit:
 def finding_page(request: Request, engine, hit: Hit):
     """The finding in its report's context, with comparable findings and recommendations elsewhere."""
     row = reads.finding_row(engine.conn, finding_id=hit.id)
-    context = reads.finding_context(engine.conn, doc_id=hit.doc_id, unit=row["unit"])
+    context = page_reads.finding_context(engine.conn, doc_id=hit.doc_id, unit=row["unit"])
     others = bool(hit.council)
     comparable = engine.similar(finding_id=hit.id, k=PANEL, exclude_same_council=others, one_per="council")
     recommended = engine.similar(finding_id=hit.id, k=PANEL, filters=Filters(label="recommendation"),

@@ -10,7 +10,7 @@ from api.dependencies import Store
 from api.errors import documented
 from api.schemas import ReportOut
 from api.web import page, wants_html
-from findings.store import reads
+from findings.store import page_reads, reads
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -23,7 +23,7 @@ def get_report(request: Request, store: Store, doc_id: str) -> ReportOut:
         raise HTTPException(status_code=404, detail=f"no report with doc_id {doc_id!r}")
     if not wants_html(request):
         return ReportOut(**report)
-    findings = reads.report_findings(store, doc_id=doc_id)
+    findings = page_reads.report_findings(store, doc_id=doc_id)
     sections: dict[str, list[dict]] = defaultdict(list)
     for finding in findings:
         sections[finding["section"] or "(no heading)"].append(finding)
