@@ -1,1 +1,1 @@
-"""Analyses over the findings table: overview, recurring and persisting weaknesses, grades, actions."""
+"""Analyses over the findings table: overview, recurring and persisting weaknesses, grades."""

@@ -9,9 +9,9 @@ from findings.store.reads import document_column
 
 
 def report_findings(conn: sqlite3.Connection, *, doc_id: str) -> list[dict]:
-    """A report's findings in reading order (rowid, id, unit, text, label, confidence, section, page)."""
-    rows = conn.execute("SELECT rowid, id, unit, text, label, confidence, section, page FROM findings "
-                        "WHERE doc_id = ? ORDER BY unit", (doc_id,)).fetchall()
+    """A report's findings in reading order, with what the pages and the action links read of them."""
+    rows = conn.execute("SELECT rowid, id, doc_id, unit, text, label, confidence, section, block_kind, page, "
+                        "start_char FROM findings WHERE doc_id = ? ORDER BY unit", (doc_id,)).fetchall()
     return [dict(r) for r in rows]
 
 

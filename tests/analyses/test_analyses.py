@@ -1,4 +1,4 @@
-"""The analyses in nlp/analyses on small hand-made tables, and the notebooks on a built store."""
+"""The analyses on small hand-made tables, and the notebooks on a built store."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from scipy.stats import spearmanr
 
-from analyses import actions, data, grades, handcheck, overview, persistence, recurring
+from analyses import data, grades, handcheck, overview, persistence, recurring
 from analyses import recommendations as recs
+from findings import actions
 
 E = np.eye(6, dtype=np.float32)
 

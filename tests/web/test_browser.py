@@ -176,3 +176,15 @@ def test_a_search_is_saved_from_its_page_and_run_again(browser, base_url):
     assert page.locator("#f-label").input_value() == "weakness"
     assert watched.real_problems() == []
     context.close()
+
+
+def test_a_response_document_shows_each_action_under_the_recommendation_it_answers(browser, base_url):
+    context = browser.new_context()
+    watched = Watched(context)
+    page = watched.page
+    page.goto(f"{base_url}/reports/bromsgrove-2009-06-cpa-response")
+    answered = page.locator("#recommendations + ol > li:has(ul.answers)")
+    assert answered.count() >= 1
+    assert answered.first.locator("ul.answers .label-action").count() >= 1
+    assert watched.real_problems() == []
+    context.close()
