@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
 
-from api.params import ParameterError
+from api.params import Collection, DateFrom, DateTo, Grade, Outcome, ParameterError, Theme
 from findings.relevance.counts import Counter
 from findings.retrieval import Filters, SearchEngine
 from findings.settings import get_settings
+
+T = TypeVar("T")
 
 
 async def get_engine(request: Request) -> SearchEngine:
@@ -33,23 +36,41 @@ async def get_store(engine: Engine) -> sqlite3.Connection:
 Store = Annotated[sqlite3.Connection, Depends(get_store)]
 
 
+def kept_for_engine(request: Request, engine: SearchEngine, name: str, make: Callable[[], T]) -> T:
+    """A value made from the loaded engine on first use, kept on the app until another engine is loaded."""
+    kept = getattr(request.app.state, name, None)
+    if kept is None or kept[0] is not engine:
+        kept = (engine, make())
+        setattr(request.app.state, name, kept)
+    return kept[1]
+
+
 async def get_counter(request: Request, engine: Engine) -> Counter:
-    """The counter over the loaded engine: made on first use after each (re)load, then kept.
+    """The counter over the loaded engine (made off the event loop once per load).
 
     503 when there is no relevance model to count with.
     """
-    counter = getattr(request.app.state, "counter", None)
-    if counter is None or counter.matcher.engine is not engine:
-        settings = getattr(request.app.state, "settings", None) or get_settings()
-        try:
-            counter = await asyncio.to_thread(Counter.open, engine, settings)
-        except (FileNotFoundError, ValueError) as exc:
-            raise HTTPException(status_code=503, detail=str(exc).split(": ", 1)[-1]) from exc
-        request.app.state.counter = counter
-    return counter
+    settings = getattr(request.app.state, "settings", None) or get_settings()
+    try:
+        return await asyncio.to_thread(kept_for_engine, request, engine, "counter",
+                                       lambda: Counter.open(engine, settings))
+    except (FileNotFoundError, ValueError) as exc:
+        raise HTTPException(status_code=503, detail=str(exc).split(": ", 1)[-1]) from exc
 
 
 Counts = Annotated[Counter, Depends(get_counter)]
+
+
+def report_filters(theme: Theme, grade: Grade, collection: Collection, outcome: Outcome, date_from: DateFrom,
+                   date_to: DateTo,
+                   council: Annotated[str | None, Query(description="only this council (any case)")] = None,
+                   ) -> Filters:
+    """The filters search and counts share (all but the label), the date range checked."""
+    return check_dates(Filters(council=council, collection=collection, theme=theme, grade=grade,
+                               outcome=outcome, date_from=date_from, date_to=date_to))
+
+
+ReportFilters = Annotated[Filters, Depends(report_filters)]
 
 
 def check_dates(filters: Filters) -> Filters:

@@ -53,13 +53,18 @@ def grams(tokens: list[str], n: int) -> set[tuple[str, ...]]:
     return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
 
 
+def gram_size(tokens: list[str]) -> int:
+    """The scorer's n-gram size for a unit of this many words."""
+    return 3 if len(tokens) >= 6 else (2 if len(tokens) >= 3 else 1)
+
+
 def gold_to_units(gold: list[dict], unit_texts: list[str]) -> list[str | None]:
     """Give each of our units the label of the gold units aligned to it (majority)."""
     votes: dict[int, Counter] = defaultdict(Counter)
     unit_words = [words(t) for t in unit_texts]
     for item in gold:
         gw = words(item["text"])
-        n = 3 if len(gw) >= 6 else (2 if len(gw) >= 3 else 1)
+        n = gram_size(gw)
         gg = grams(gw, n)
         if not gg:
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from fastapi import APIRouter, HTTPException, Request
 
-from api.dependencies import Engine, Store
+from api.dependencies import Engine, Store, kept_for_engine
 from api.errors import documented
 from api.schemas import CouncilOut
 from api.web import page, wants_html
@@ -28,12 +28,10 @@ def labelled(engine, doc_id: str, label: str) -> tuple[list[dict], np.ndarray]:
     """A report's findings of one label that are indexed, and their vectors."""
     found, vectors = [], []
     for finding in page_reads.report_findings(engine.conn, doc_id=doc_id):
-        if finding["label"] == label:
-            try:
-                vectors.append(engine.index.vector_of(finding["rowid"]))
-            except KeyError:
-                continue
+        vector = engine.stored_vector(finding["rowid"]) if finding["label"] == label else None
+        if vector is not None:
             found.append(finding)
+            vectors.append(vector)
     return found, np.array(vectors, dtype=np.float32).reshape(len(found), -1)
 
 
@@ -56,15 +54,13 @@ def persisting(engine, reports: list[dict]) -> list[dict]:
 
 def cached_persisting(request: Request, engine, reports: list[dict]) -> list[dict]:
     """:func:`persisting`, kept per loaded engine and council (its reports change only with a rebuild)."""
-    cache = getattr(request.app.state, "persisting", None)
-    if cache is None or cache[0] is not engine:
-        cache = request.app.state.persisting = (engine, {})
+    cache = kept_for_engine(request, engine, "persisting", dict)
     key = tuple(r["doc_id"] for r in reports)
-    if key not in cache[1]:
-        if len(cache[1]) >= PERSISTING_CACHE:
-            cache[1].pop(next(iter(cache[1])))
-        cache[1][key] = persisting(engine, reports)
-    return cache[1][key]
+    if key not in cache:
+        if len(cache) >= PERSISTING_CACHE:
+            cache.pop(next(iter(cache)))
+        cache[key] = persisting(engine, reports)
+    return cache[key]
 
 
 @router.get("/councils/{name}", responses=documented(404, 422, 429, 503))

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.dependencies import Engine, check_dates
+from api.dependencies import Engine, check_dates, kept_for_engine
 from api.errors import documented
 from api.facets import FACETS, csv_text, facet_counts, facet_filter, parquet_bytes
 from api.params import FormCollection, FormDateFrom, FormDateTo, FormGrade, FormLabel, FormOutcome, FormTheme
@@ -97,8 +97,5 @@ async def search_page(
 
 def council_names(request: Request, engine) -> list[str]:
     """The store's council names, read once per loaded engine."""
-    cached = getattr(request.app.state, "council_names", None)
-    if cached is None or cached[0] is not engine:
-        cached = (engine, [c["council"] for c in reads.councils(engine.conn)])
-        request.app.state.council_names = cached
-    return cached[1]
+    return kept_for_engine(request, engine, "council_names",
+                           lambda: [c["council"] for c in reads.councils(engine.conn)])

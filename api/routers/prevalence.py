@@ -6,12 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from api.dependencies import Counts, check_dates
+from api.dependencies import Counts, ReportFilters
 from api.errors import documented
-from api.params import Collection, DateFrom, DateTo, Grade, Label, Outcome, Text, Theme
+from api.params import Label, Text
 from api.web import page, wants_html
 from corpus.collections import collection_ids
-from findings.retrieval import Filters
 from nlp.labels import FINDING_LABELS
 
 router = APIRouter(tags=["counts"])
@@ -24,13 +23,7 @@ def prevalence(
     counter: Counts,
     q: Text,
     label: Label,
-    theme: Theme,
-    grade: Grade,
-    collection: Collection,
-    outcome: Outcome,
-    date_from: DateFrom,
-    date_to: DateTo,
-    council: Annotated[str | None, Query(description="only this council's reports (any case)")] = None,
+    filters: ReportFilters,
     by: Literal["year", "collection", "region"] = "year",
     cutoff: Annotated[float | None, Query(gt=0, le=1, description="probability a match reaches "
                                           "(default: the model's, chosen for precision 0.90)")] = None,
@@ -43,8 +36,6 @@ def prevalence(
     date, text, probability) and the findings just below the cut-off. Dates bound each report's
     date (its inspection's end, else its publication). Sync: the count runs on a worker thread.
     """
-    filters = check_dates(Filters(council=council, collection=collection, theme=theme, grade=grade,
-                                  outcome=outcome, date_from=date_from, date_to=date_to))
     count = counter.count(q, label=label, filters=filters, cutoff=cutoff, by=by).as_dict()
     if not wants_html(request):
         return count

@@ -52,7 +52,5 @@ def actions_answering(engine, findings: list[dict]) -> dict[str, list[dict]]:
 
 def vector_or_zero(engine, rowid: int) -> np.ndarray:
     """A finding's indexed vector (zeros if it is not indexed: it then links by structure only)."""
-    try:
-        return engine.index.vector_of(int(rowid))
-    except KeyError:
-        return np.zeros(engine.index.vectors.shape[1], dtype=np.float32)
+    vector = engine.stored_vector(int(rowid))
+    return np.zeros(engine.index.vectors.shape[1], dtype=np.float32) if vector is None else vector

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from api.dependencies import Engine, check_dates
+from api.dependencies import Engine, ReportFilters
 from api.errors import documented
-from api.params import Collection, Count, DateFrom, DateTo, Grade, Label, Outcome, Text, Theme
+from api.params import Count, Label, Text
 from findings.retrieval import Filters, Hit
 
 router = APIRouter(tags=["search"])
@@ -19,13 +20,7 @@ async def search(
     engine: Engine,
     q: Text,
     label: Label,
-    theme: Theme,
-    grade: Grade,
-    collection: Collection,
-    outcome: Outcome,
-    date_from: DateFrom,
-    date_to: DateTo,
-    council: Annotated[str | None, Query(description="only this council's findings (any case)")] = None,
+    filters: ReportFilters,
     one_per: Literal["report", "council"] | None = None,
     k: Count = 10,
 ) -> list[Hit]:
@@ -36,9 +31,7 @@ async def search(
     worker, with no thread-pool hop and no request threads contending for the GIL (less server
     CPU per request than a sync route: ``docs/retrieval.md``).
     """
-    filters = check_dates(Filters(label=label, council=council, collection=collection, theme=theme,
-                                  grade=grade, outcome=outcome, date_from=date_from, date_to=date_to))
-    return await engine.search_async(q, k=k, filters=filters, one_per=one_per)
+    return await engine.search_async(q, k=k, filters=replace(filters, label=label), one_per=one_per)
 
 
 @router.get("/similar", response_model=list[Hit], responses=documented(422, 429, 503))

@@ -18,7 +18,7 @@ import numpy as np
 from findings.relevance.matcher import Matcher
 from findings.relevance.model import RelevanceModel
 from findings.store import reads
-from nlp.training import MIN_COVER, grams, words
+from nlp.training import MIN_COVER, gram_size, grams, words
 
 TARGET_PRECISION = 0.90
 CUTOFFS = tuple(round(c, 2) for c in np.arange(0.30, 1.0, 0.01))
@@ -36,11 +36,6 @@ class JudgedQuery:
     grades: np.ndarray
     units: np.ndarray
     relevant_units: int  # judged grade-2 units, found among the candidates or not
-
-
-def gram_size(tokens: list[str]) -> int:
-    """The scorer's n for a unit of this many words."""
-    return 3 if len(tokens) >= 6 else (2 if len(tokens) >= 3 else 1)
 
 
 def align(text: str, judged: list[dict]) -> dict | None:
