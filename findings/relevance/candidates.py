@@ -19,12 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from findings.retrieval.lexical import LexicalIndex
+from nlp.labels import FINDING_LABELS
 
 FEATURES = ("cosine", "cosine_gap", "dense_rank", "bm25_share", "lexical_rank", "term_share",
             "label_mismatch", "topic_cosine", "cosine_z", "topic_z")
 TOPIC_SIZE = 20  # nearest findings whose mean is the query's topic (pseudo-relevance feedback)
 REFERENCE_SIZE = 200  # best candidates a candidate's score is standardised against
-OTHER_LABELS = 3  # the stored labels besides a finding's own (strength, weakness, recommendation, action)
+OTHER_LABELS = len(FINDING_LABELS) - 1  # the labels a finding may have besides its own
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from nlp.training import MIN_COVER, gram_size, grams, words
 
 TARGET_PRECISION = 0.90
 CUTOFFS = tuple(round(c, 2) for c in np.arange(0.30, 1.0, 0.01))
-SENSITIVITY = (0.5, 0.7, 0.9)
 
 
 @dataclass
