@@ -71,12 +71,16 @@ def standardised(values: np.ndarray, size: int = REFERENCE_SIZE) -> np.ndarray:
     return (values - reference.mean()) / (reference.std() + 1e-6) if len(values) else values
 
 
-def topic_cosines(vectors: np.ndarray, cosines: np.ndarray, chosen: np.ndarray) -> np.ndarray:
-    """Cosines of the ``chosen`` positions to the unit mean of the ``TOPIC_SIZE`` nearest."""
+def topic_cosines(vectors: np.ndarray, rows: np.ndarray, cosines: np.ndarray,
+                  chosen: np.ndarray) -> np.ndarray:
+    """Cosines of the ``chosen`` positions to the unit mean of the ``TOPIC_SIZE`` nearest.
+
+    ``rows`` gives each position's row in ``vectors`` (the cosines may be of a filtered subset).
+    """
     if not len(chosen):
         return np.zeros(0)
-    topic = vectors[top(cosines, TOPIC_SIZE)].mean(axis=0)
-    return vectors[chosen] @ (topic / (np.linalg.norm(topic) + 1e-12))
+    topic = vectors[rows[top(cosines, TOPIC_SIZE)]].mean(axis=0)
+    return vectors[rows[chosen]] @ (topic / (np.linalg.norm(topic) + 1e-12))
 
 
 def term_shares(lexical: LexicalIndex, terms: list[str], rowids: np.ndarray) -> np.ndarray:
@@ -112,13 +116,18 @@ class StoreArrays:
 
 def dense_part(vectors: np.ndarray, ids: np.ndarray, query: np.ndarray, allowed: np.ndarray | None,
                depth: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The allowed rowids, their vectors, their cosines, and the positions of the ``depth`` nearest."""
+    """The allowed rowids, their rows in ``vectors``, their cosines, positions of the ``depth`` nearest.
+
+    The cosines are taken over every vector and then narrowed: copying the allowed vectors out
+    costs several times the product itself.
+    """
+    cosines = vectors @ query
+    positions = np.arange(len(ids))
     if allowed is not None:
         positions = np.searchsorted(ids, allowed).clip(max=max(0, len(ids) - 1))
         positions = positions[ids[positions] == allowed] if len(ids) else positions[:0]
-        ids, vectors = ids[positions], vectors[positions]
-    cosines = vectors @ query
-    return ids, vectors, cosines, top(cosines, depth)
+        ids, cosines = ids[positions], cosines[positions]
+    return ids, positions, cosines, top(cosines, depth)
 
 
 def lexical_part(lexical: LexicalIndex | None, terms: list[str], allowed: np.ndarray | None,
@@ -152,13 +161,13 @@ def candidates(*, ids: np.ndarray, vectors: np.ndarray, query: np.ndarray, terms
         lexical_depth: best findings taken by BM25.
 
     """
-    dense_ids, dense_vectors, cosines, dense_top = dense_part(vectors, ids, query, allowed, dense_depth)
+    dense_ids, dense_rows, cosines, dense_top = dense_part(vectors, ids, query, allowed, dense_depth)
     if not len(dense_ids):
         return Candidates(np.zeros(0, dtype=np.int64), np.zeros((0, len(FEATURES))))
     lexical_ids, bm25, lexical_top = lexical_part(lexical, terms, allowed, lexical_depth)
     rowids = np.union1d(dense_ids[dense_top], lexical_ids[lexical_top]).astype(np.int64)
     at_dense = np.searchsorted(dense_ids, rowids)  # every lexical candidate is indexed too
-    cosine, topic = cosines[at_dense], topic_cosines(dense_vectors, cosines, at_dense)
+    cosine, topic = cosines[at_dense], topic_cosines(vectors, dense_rows, cosines, at_dense)
     score, lexical_rank = np.zeros(len(rowids)), np.full(len(rowids), len(lexical_ids) + 1)
     if len(lexical_ids):
         at_lexical = np.searchsorted(lexical_ids, rowids).clip(max=len(lexical_ids) - 1)
