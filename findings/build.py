@@ -9,10 +9,12 @@ again). :func:`remove` takes documents and everything derived from them out of t
 from __future__ import annotations
 
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 
 from findings.encoding import embed_missing, load_encoder, model_name, prepare_encoder
+from findings.executors import Executor, open_executor
 from findings.ingest import IngestReport, ingest
 from findings.retrieval.dense import build_vector_index
 from findings.segment import SegmentReport, segment_store
@@ -52,7 +54,7 @@ def clean_leftovers(settings: Settings) -> int:
 
 
 def build(settings: Settings, paths: list[str] | None = None, progress: bool = True,
-          prune: bool = False) -> BuildReport:
+          prune: bool = False, executor: Executor | None = None) -> BuildReport:
     """Build or update the store and indexes from the corpus (or loose ``paths``).
 
     Args:
@@ -60,6 +62,8 @@ def build(settings: Settings, paths: list[str] | None = None, progress: bool = T
         paths: loose files or folders instead of the corpus's manifest.
         progress: show progress bars.
         prune: also remove stored documents that are no longer in the manifest (or ``paths``).
+        executor: runs the per-document work (default: the settings' ``cluster``, else local
+            processes); one given is left open.
 
     Raises:
         StoreLocked: another build holds the store.
@@ -67,19 +71,25 @@ def build(settings: Settings, paths: list[str] | None = None, progress: bool = T
     """
     with build_lock(settings.data_dir):
         clean_leftovers(settings)
+        own = executor is None
+        executor = open_executor(settings.cluster, settings.workers) if own else executor
+        if executor.dashboard and progress:
+            print(f"{executor.name} dashboard: {executor.dashboard}", file=sys.stderr)
         conn = connect(settings.db_path)
         try:
-            return build_steps(conn, settings, paths, progress, prune)
+            return build_steps(conn, settings, paths, progress, prune, executor)
         finally:
             conn.close()
+            if own:
+                executor.close()
 
 
 def build_steps(conn, settings: Settings, paths: list[str] | None, progress: bool,
-                prune: bool) -> BuildReport:
+                prune: bool, executor: Executor) -> BuildReport:
     """The steps of :func:`build` over an open store, timed."""
     seconds: dict[str, float] = {}
     start = time.perf_counter()
-    ingested = ingest(conn, settings.corpus, paths, settings.workers, progress)
+    ingested = ingest(conn, settings.corpus, paths, executor, progress)
     removed = []
     if prune:
         with transaction(conn):
@@ -88,13 +98,14 @@ def build_steps(conn, settings: Settings, paths: list[str] | None, progress: boo
             writes.rebuild_fts(conn)
     seconds["ingest"] = time.perf_counter() - start
     start = time.perf_counter()
-    segmented = segment_store(conn, settings.model_dir, settings.workers, progress,
-                              cache_dir=settings.cache_dir)
+    segmented = segment_store(conn, settings.model_dir, executor, progress, cache_dir=settings.cache_dir)
     seconds["segment"] = time.perf_counter() - start
     start = time.perf_counter()
     name = model_name(settings.encoder_backend, settings.encoder)
     encoder = load_encoder(settings.encoder_backend, settings.encoder, str(settings.encoder_cache))
-    embedded = embed_missing(conn, encoder, name, settings.batch_size, progress)
+    embedded = embed_missing(conn, encoder, name, settings.batch_size, progress, executor=executor,
+                             encoder_spec=(settings.encoder_backend, settings.encoder,
+                                           str(settings.encoder_cache)))
     seconds["embed"] = time.perf_counter() - start
     start = time.perf_counter()
     written = index_store(conn, settings)

@@ -61,6 +61,9 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--corpus", help="corpus folder with reports.csv")
     p.add_argument("--prune", action="store_true",
                    help="remove stored documents no longer in the manifest (or the paths given)")
+    p.add_argument("--cluster", metavar="ADDRESS|local:N",
+                   help="run the per-document work on a Dask cluster: a scheduler's address, or local:N "
+                        "for N local workers (default FINDINGS_CLUSTER; none: local processes)")
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("check", help="verify the store and say what build would repair")
     p.set_defaults(func=cmd_check)

@@ -62,6 +62,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = get_settings()
     if args.corpus:
         settings.corpus = Path(args.corpus)
+    if args.cluster is not None:
+        settings.cluster = args.cluster
     print(f"store: {settings.data_dir.resolve()}", file=sys.stderr)
     report = build(settings, args.paths, prune=args.prune)
     refused = {**report.ingest.refused, **report.segment.refused}

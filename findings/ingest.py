@@ -7,6 +7,7 @@ import json
 import sqlite3
 import warnings
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 from tqdm import tqdm
@@ -16,8 +17,8 @@ from corpus.documents import file_hash, load_document, loose_entry
 from corpus.extract import DecodingWarning, NotAReport
 from corpus.gazetteer import read_gazetteer
 from corpus.manifest import ReportEntry, read_manifest
+from findings.executors import Executor, as_executor
 from findings.store import reads, transaction, writes
-from findings.workers import worker_pool
 
 EXTRACTION_MODULES = ("documents.py", "extract.py", "normalise.py", "gazetteer.py", "metadata.py",
                       "collections.json")
@@ -61,7 +62,7 @@ def expand_paths(paths: list[str | Path]) -> list[ReportEntry]:
     return entries
 
 
-def extract_entry(entry: ReportEntry, councils: tuple) -> tuple[ReportEntry, dict | None, str]:
+def extract_entry(entry: ReportEntry, councils: tuple = ()) -> tuple[ReportEntry, dict | None, str]:
     """Worker: extract one entry; returns (entry, document row or None, reason or warning)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DecodingWarning)
@@ -106,14 +107,14 @@ def entries_to_read(conn: sqlite3.Connection, entries: list[ReportEntry], versio
 
 
 def ingest(conn: sqlite3.Connection, corpus_dir: str | Path | None, paths: list[str | Path] | None,
-           workers: int, progress: bool = True) -> IngestReport:
+           workers: int | Executor, progress: bool = True) -> IngestReport:
     """Read report files into the store.
 
     Args:
         conn: an open store.
         corpus_dir: a corpus folder with ``reports.csv`` (used when ``paths`` is empty).
         paths: loose files or folders to ingest without a manifest.
-        workers: processes for extraction.
+        workers: processes for extraction, or the executor to extract with.
         progress: show a progress bar.
 
     Returns:
@@ -129,8 +130,8 @@ def ingest(conn: sqlite3.Connection, corpus_dir: str | Path | None, paths: list[
     report = IngestReport(seen=[entry.doc_id for entry in entries])
     todo = entries_to_read(conn, entries, version, report)
     councils = read_gazetteer(corpus)
-    with worker_pool(workers) as pool, transaction(conn):
-        results = pool.map(extract_entry, todo, [councils] * len(todo), chunksize=4)
+    with transaction(conn):
+        results = as_executor(workers).map(partial(extract_entry, councils=councils), todo, chunksize=4)
         for entry, row, reason in tqdm(results, total=len(todo), desc="ingest", unit="file",
                                        disable=not progress):
             if row is None:

@@ -15,8 +15,8 @@ from tqdm import tqdm
 from corpus.documents import load_document, loose_entry
 from corpus.extract import DecodingWarning
 from corpus.manifest import ReportEntry, manifest_by_id
+from findings.executors import Executor, WorkerSetup, as_executor
 from findings.store import reads, transaction, writes
-from findings.workers import worker_pool
 from nlp.author import author_from_publisher
 from nlp.pipeline import Finding, doc_findings, load_pipeline, make_doc, run
 
@@ -116,7 +116,8 @@ def segment_files(paths: list[str | Path], pipeline: Language,
     return found, refused
 
 
-def _init_worker(model_dir: str, cache_dir: str | None) -> None:
+def load_worker_pipeline(model_dir: str, cache_dir: str | None) -> None:
+    """Worker set-up: load the saved pipeline once, for every document the worker segments."""
     global _WORKER_PIPELINE
     _WORKER_PIPELINE = load_pipeline(model_dir, cache_dir)
 
@@ -146,14 +147,14 @@ class SegmentReport:
     refused: dict[str, str] = field(default_factory=dict)
 
 
-def segment_store(conn: sqlite3.Connection, model_dir: str | Path, workers: int,
+def segment_store(conn: sqlite3.Connection, model_dir: str | Path, workers: int | Executor,
                   progress: bool = True, cache_dir: str | Path | None = None) -> SegmentReport:
     """(Re)segment every stored document not yet segmented by this pipeline version.
 
     Args:
         conn: an open store.
         model_dir: the saved pipeline.
-        workers: segmenting processes.
+        workers: segmenting processes, or the executor to segment with.
         progress: show a progress bar.
         cache_dir: where the text scorer keeps its exported model (None: its own default).
 
@@ -167,9 +168,9 @@ def segment_store(conn: sqlite3.Connection, model_dir: str | Path, workers: int,
     report = SegmentReport()
     if not todo:
         return report
-    initargs = (str(model_dir), None if cache_dir is None else str(cache_dir))
-    with worker_pool(workers, _init_worker, initargs) as pool, transaction(conn):
-        results = pool.map(_segment_row, todo, chunksize=2)
+    setup = WorkerSetup(load_worker_pipeline, (str(model_dir), None if cache_dir is None else str(cache_dir)))
+    with transaction(conn):
+        results = as_executor(workers).map(_segment_row, todo, setup=setup, chunksize=2)
         for row, rows, reason in tqdm(results, total=len(todo), desc="segment", unit="doc",
                                       disable=not progress):
             if rows is None:

@@ -44,6 +44,7 @@ class CorpusSettings(SettingsGroup):
     relevance_queries: Path = PROJECT_DIR.parent / "shared" / "gold" / "queries-dev.jsonl"  # it learns from
     cache_dir: Path = Field(default_factory=default_cache_dir)  # the text scorer's exported model
     workers: int = 2  # processes for ingest and segmentation
+    cluster: str = ""  # the build's Dask cluster: a scheduler address, or local:N ("": local processes)
 
 
 class EncoderSettings(SettingsGroup):

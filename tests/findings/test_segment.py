@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from findings.executors import Executor
 from findings.segment import finding_id, segment_files, text_hash
 from findings.settings import Settings
 from nlp.labels import UNIT_LABELS
@@ -82,20 +83,13 @@ def test_one_bad_file_does_not_lose_the_others_output(pipeline, tmp_path, monkey
     assert {f.doc_id for f in found} == {"good"} and refused == {str(bad): "the pipeline broke"}
 
 
-class InProcessPool:
-    """A stand-in for the build's process pool that runs its work in this process."""
+class InProcessExecutor(Executor):
+    """An executor that runs the build's work in this process."""
 
-    def __init__(self, workers, initializer=None, initargs=()):
-        initializer(*initargs)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def map(self, func, items, chunksize=1):
-        return map(func, items)
+    def map(self, task, items, *, setup=None, chunksize=1):
+        if setup is not None:
+            setup()
+        return map(task, items)
 
 
 def test_a_document_that_cannot_be_segmented_is_refused_and_the_others_go_on(pipeline, tmp_path, monkeypatch):
@@ -108,10 +102,9 @@ def test_a_document_that_cannot_be_segmented_is_refused_and_the_others_go_on(pip
         writes.upsert_document(conn, {"doc_id": doc_id, "path": f"/x/{doc_id}.txt", "content_hash": doc_id,
                                       "text": text, "page_starts": "[0]", "publisher": "Ofsted"})
     conn.commit()
-    monkeypatch.setattr(segment_module, "worker_pool", InProcessPool)
     monkeypatch.setattr(segment_module, "load_pipeline", lambda *args: pipeline)
     monkeypatch.setattr(segment_module, "segment_text", failing_on("Brokenshire", MemoryError("too big")))
-    report = segment_store(conn, Settings().model_dir, workers=1, progress=False)
+    report = segment_store(conn, Settings().model_dir, InProcessExecutor(), progress=False)
     assert report.segmented == 1 and "MemoryError: too big" in report.refused["bad"]
     assert reads.report(conn, doc_id="good")["findings"] and reads.report(conn, doc_id="bad") is None
     assert "MemoryError" in reads.refusals(conn)["/x/bad.txt"]
@@ -127,9 +120,8 @@ def test_two_files_with_the_same_content_both_keep_their_findings(pipeline, tmp_
         writes.upsert_document(conn, {"doc_id": doc_id, "path": f"/x/{doc_id}.txt", "content_hash": "same",
                                       "text": REPORT, "page_starts": "[0]", "publisher": "Ofsted"})
     conn.commit()
-    monkeypatch.setattr(segment_module, "worker_pool", InProcessPool)
     monkeypatch.setattr(segment_module, "load_pipeline", lambda *args: pipeline)
-    assert segment_store(conn, Settings().model_dir, workers=1, progress=False).segmented == 2
+    assert segment_store(conn, Settings().model_dir, InProcessExecutor(), progress=False).segmented == 2
     first, copy = (reads.report(conn, doc_id=d)["findings"] for d in ("first", "copy-of-first"))
     assert first == copy and first
     ids = [r[0] for r in conn.execute("SELECT id FROM findings")]
