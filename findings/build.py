@@ -17,6 +17,7 @@ from findings.encoding import embed_missing, load_encoder, model_name, prepare_e
 from findings.executors import Executor, open_executor
 from findings.ingest import IngestReport, ingest
 from findings.retrieval.dense import build_vector_index
+from findings.retrieval.shards import build_sharded_index
 from findings.segment import SegmentReport, segment_store
 from findings.settings import Settings
 from findings.store import connect, reads, transaction, writes
@@ -120,9 +121,11 @@ def build_steps(conn, settings: Settings, paths: list[str] | None, progress: boo
 def index_store(conn, settings: Settings) -> bool:
     """(Re)build the vector index of the store's embedded findings if it is not current."""
     model = model_name(settings.encoder_backend, settings.encoder)
-    return build_vector_index(conn, settings.index_dir, model,
-                              exact_limit=settings.exact_index_limit, hnsw_m=settings.hnsw_m,
-                              ef_construction=settings.hnsw_ef_construction)
+    options = {"exact_limit": settings.exact_index_limit, "hnsw_m": settings.hnsw_m,
+               "ef_construction": settings.hnsw_ef_construction}
+    if settings.index_shards > 1:
+        return build_sharded_index(conn, settings.index_dir, model, shards=settings.index_shards, **options)
+    return build_vector_index(conn, settings.index_dir, model, **options)
 
 
 def remove(settings: Settings, doc_ids: list[str]) -> list[str]:

@@ -15,6 +15,7 @@ from findings.build import leftovers
 from findings.encoding import model_name
 from findings.encoding.onnx_encoder import intact
 from findings.retrieval.dense import INDEX_FILE
+from findings.retrieval.shards import MANIFEST, damaged_shards
 from findings.settings import Settings
 from findings.store import connect, reads
 
@@ -38,11 +39,12 @@ def check_database(conn) -> list[Problem]:
 
 def check_index(conn, settings: Settings) -> list[Problem]:
     """The vector index against what the store recorded when it was built."""
-    path = settings.index_dir / INDEX_FILE
+    path = settings.index_dir / (MANIFEST if settings.index_shards > 1 else INDEX_FILE)
     state = reads.index_state(conn)
     if not path.is_file():
         return [Problem("the vector index is missing", "build writes it")]
-    problems = []
+    problems = [Problem(f"the vector index shard {name} is missing or damaged", "build writes it again")
+                for name in (damaged_shards(settings.index_dir) if settings.index_shards > 1 else [])]
     if state.index_sha256 != file_hash(path):
         problems.append(Problem("the vector index file is not the one the build wrote (damaged or replaced)",
                                 "build writes it again"))

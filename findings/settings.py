@@ -69,6 +69,7 @@ class IndexSettings(SettingsGroup):
     hnsw_m: int = 32
     hnsw_ef_construction: int = 80
     hnsw_ef_search: int = 128
+    index_shards: int = 1  # vector index files, findings split by a hash of their document's id
     count_dense_depth: int = 3000  # a count's candidates: the nearest by cosine...
     count_lexical_depth: int = 1000  # ...and the best by BM25 (docs/counts.md)
 

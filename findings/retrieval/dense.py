@@ -55,8 +55,13 @@ def fingerprint(conn: sqlite3.Connection, model: str, params: str = "") -> str:
 
 def make_index(vectors: np.ndarray, *, exact_limit: int, hnsw_m: int, ef_construction: int) -> faiss.Index:
     """An exact index for small collections, HNSW for large ones."""
-    dim = vectors.shape[1]
-    if len(vectors) <= exact_limit:
+    return empty_index(len(vectors), vectors.shape[1], exact_limit=exact_limit, hnsw_m=hnsw_m,
+                       ef_construction=ef_construction)
+
+
+def empty_index(count: int, dim: int, *, exact_limit: int, hnsw_m: int, ef_construction: int) -> faiss.Index:
+    """The empty index for ``count`` vectors: exact up to ``exact_limit``, HNSW above."""
+    if count <= exact_limit:
         return faiss.IndexFlatIP(dim)
     index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
     index.hnsw.efConstruction = ef_construction
@@ -111,12 +116,23 @@ def record_index(conn: sqlite3.Connection, fingerprint_: str, sha256: str, count
     conn.commit()
 
 
+def id_maps(index: faiss.Index) -> list[faiss.Index]:
+    """The ``IndexIDMap2`` of a one-file index, or of each shard of an ``IndexShards``."""
+    index = faiss.downcast_index(index)
+    if isinstance(index, faiss.IndexShards):
+        return [faiss.downcast_index(index.at(i)) for i in range(index.count())]
+    return [index]
+
+
 def stored_vectors(index: faiss.Index) -> tuple[np.ndarray, np.ndarray]:
-    """The ids (ascending) and vectors held by an ``IndexIDMap2`` over a flat or HNSW index."""
-    inner = faiss.downcast_index(index.index)
-    flat = faiss.downcast_index(inner.storage) if hasattr(inner, "storage") else inner
-    vectors = faiss.vector_to_array(flat.codes).view(np.float32).reshape(-1, index.d)
-    ids = faiss.vector_to_array(index.id_map).astype(np.int64)
+    """The ids (ascending) and vectors held by an ``IndexIDMap2`` (or shards of them) over flat or HNSW."""
+    all_ids, all_vectors = [np.zeros(0, dtype=np.int64)], [np.zeros((0, index.d), dtype=np.float32)]
+    for part in id_maps(index):
+        inner = faiss.downcast_index(part.index)
+        flat = faiss.downcast_index(inner.storage) if hasattr(inner, "storage") else inner
+        all_vectors.append(faiss.vector_to_array(flat.codes).view(np.float32).reshape(-1, index.d))
+        all_ids.append(faiss.vector_to_array(part.id_map).astype(np.int64))
+    ids, vectors = np.concatenate(all_ids), np.concatenate(all_vectors)
     order = np.argsort(ids, kind="stable")
     return ids[order], vectors[order]
 
@@ -125,11 +141,13 @@ class VectorIndex(Retriever):
     """A loaded FAISS index with its vectors in memory, for fast filtered and exact search."""
 
     def __init__(self, index: faiss.Index, *, ef_search: int, exact_filter_limit: int,
-                 cache_bytes: int = SUBSET_CACHE_BYTES, threads: int | None = None):
-        """Wrap a loaded ``IndexIDMap2``.
+                 cache_bytes: int = SUBSET_CACHE_BYTES, threads: int | None = None,
+                 parts: list[faiss.Index] | None = None):
+        """Wrap a loaded ``IndexIDMap2`` (or an ``IndexShards`` of them).
 
         Args:
             index: the FAISS index, ids being finding rowids.
+            parts: the shards of an ``IndexShards`` (kept alive with it).
             ef_search: the HNSW search breadth (at least the depth asked for).
             exact_filter_limit: subsets up to this size are searched exactly.
             cache_bytes: the memory kept for prepared subsets.
@@ -137,6 +155,8 @@ class VectorIndex(Retriever):
 
         """
         self.index = index
+        self.parts = parts or []
+        self.hnsw = isinstance(faiss.downcast_index(id_maps(index)[0].index), faiss.IndexHNSW)
         self.threads = threads
         self.ids, self.vectors = stored_vectors(index)
         self.ef_search = ef_search
@@ -161,7 +181,14 @@ class VectorIndex(Retriever):
                    exact_filter_limit=exact_filter_limit, threads=threads)
 
     def save(self, folder: Path) -> None:
-        """Write the FAISS index into a folder, renamed into place when complete."""
+        """Write the FAISS index into a folder, renamed into place when complete.
+
+        Raises:
+            ValueError: the index is in shards (the build writes those, one file each).
+
+        """
+        if self.parts:
+            raise ValueError("a sharded index is written shard by shard by the build")
         write_atomically(self.index, Path(folder) / INDEX_FILE)
 
     @property
@@ -250,8 +277,7 @@ class VectorIndex(Retriever):
             return self.exact(query, depth, allowed)
         selector = self.prepared(allowed, exact=False) if allowed is not None else None
         params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, depth))
-        inner = faiss.downcast_index(self.index.index)
-        if not isinstance(inner, faiss.IndexHNSW):
+        if not self.hnsw:
             params = faiss.SearchParameters(sel=selector) if selector is not None else None
         _, ids = self.index.search(query.reshape(1, -1), min(depth, self.ntotal), params=params)
         return [int(i) for i in ids[0] if i >= 0]

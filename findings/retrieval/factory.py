@@ -12,11 +12,20 @@ from collections.abc import Callable
 from findings.retrieval.base import Retriever
 from findings.retrieval.dense import VectorIndex
 from findings.retrieval.lexical import LexicalIndex
+from findings.retrieval.shards import load_sharded
+
+
+def vector_index(conn: sqlite3.Connection, settings) -> VectorIndex:
+    """The FAISS index of the store: one file, or ``index_shards`` shards searched together."""
+    options = {"ef_search": settings.hnsw_ef_search, "exact_filter_limit": settings.exact_filter_limit,
+               "threads": settings.search_threads or None}
+    if settings.index_shards > 1:
+        return load_sharded(settings.index_dir, **options)
+    return VectorIndex.load(conn, settings.index_dir, **options)
+
 
 BACKENDS: dict[str, Callable[[sqlite3.Connection, object], Retriever]] = {
-    "faiss": lambda conn, settings: VectorIndex.load(
-        conn, settings.index_dir, ef_search=settings.hnsw_ef_search,
-        exact_filter_limit=settings.exact_filter_limit, threads=settings.search_threads or None),
+    "faiss": vector_index,
     "bm25": lambda conn, settings: LexicalIndex.load(conn, settings.index_dir),
 }
 

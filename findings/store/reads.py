@@ -266,6 +266,11 @@ def finding_text_hash(conn: sqlite3.Connection, *, rowid: int) -> str | None:
     return row[0] if row else None
 
 
+def shard_keys(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
+    """``(rowid, doc_id, text_hash)`` of every finding, in rowid order (what index shards hold)."""
+    return [tuple(r) for r in conn.execute("SELECT rowid, doc_id, text_hash FROM findings ORDER BY rowid")]
+
+
 def text_hashes(conn: sqlite3.Connection) -> Iterator[tuple[int, str]]:
     """``(rowid, text_hash)`` of every finding, in rowid order."""
     yield from conn.execute("SELECT rowid, text_hash FROM findings ORDER BY rowid")

@@ -14,6 +14,7 @@ from findings.build import build
 from findings.retrieval.engine import SearchEngine
 from findings.settings import Settings
 from findings.store import connect
+from findings.store.snapshot import build_snapshot
 from tests.conftest import SAMPLE_DOCS, sample_corpus
 
 pytestmark = pytest.mark.slow
@@ -24,21 +25,14 @@ QUERIES = ("management oversight of casework", "children wait too long for plans
 def store_content(settings: Settings) -> dict:
     """What a build writes that a reader sees: documents, findings (rowids too), embeddings, searches."""
     conn = connect(settings.db_path, read_only=True)
-    documents = [tuple(r) for r in conn.execute(
-        "SELECT doc_id, content_hash, text, page_starts, council, segmented_with FROM documents "
-        "ORDER BY doc_id")]
-    findings = [tuple(r) for r in conn.execute(
-        "SELECT rowid, id, doc_id, text, label, start_char, end_char, page, section FROM findings "
-        "ORDER BY rowid")]
-    embeddings = {r[0]: np.frombuffer(r[1], dtype=np.float32)
-                  for r in conn.execute("SELECT text_hash, vector FROM embeddings")}
+    snapshot = build_snapshot(conn)
     conn.close()
     engine = SearchEngine.open(settings)
     try:
         searches = {q: [(h.id, h.label) for h in engine.search(q, k=10)] for q in QUERIES}
     finally:
         engine.close()
-    return {"documents": documents, "findings": findings, "embeddings": embeddings, "searches": searches}
+    return {**snapshot, "searches": searches}
 
 
 @pytest.fixture(scope="module")
