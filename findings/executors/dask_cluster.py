@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 
 from distributed import Client, LocalCluster, WorkerPlugin
+from distributed.scheduler import KilledWorker
 
 from findings.executors.base import Executor, WorkerSetup
 
@@ -101,9 +102,17 @@ class DaskExecutor(Executor):
 
     @staticmethod
     def _result(future) -> list:
-        """A chunk's results, the future released."""
+        """A chunk's results, the future released.
+
+        Raises:
+            RuntimeError: the chunk's workers died as many times as the scheduler allows.
+
+        """
         try:
             return future.result()
+        except KilledWorker as exc:
+            raise RuntimeError(f"workers died running the same chunk of documents again and again ({exc}); "
+                               "the store keeps what was written before this step") from exc
         finally:
             future.release()
 

@@ -46,3 +46,17 @@ def test_a_malformed_local_cluster_is_refused(address):
 
 def test_a_scheduler_address_is_not_a_local_cluster():
     assert local_workers("tcp://10.0.0.5:8786") is None and local_workers("local:4") == 4
+
+
+def test_the_build_command_refuses_a_malformed_cluster_in_one_line(tmp_path, monkeypatch, capsys):
+    from findings.cli import main
+    from findings.settings import get_settings
+
+    monkeypatch.setenv("FINDINGS_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        assert main(["build", "--cluster", "local:zero"]) == 2
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert "local:N with N workers" in err and "Traceback" not in err
