@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api import errors, lifecycle
 from api.limits import ClientConcurrencyLimit
-from api.routers import councils, findings, health, pages, prevalence, reports, saved, search
+from api.routers import api_docs, councils, findings, health, pages, prevalence, reports, saved, search
 from api.timing import ServerTiming
 from api.web import install_static
 from findings.settings import Settings, get_settings
@@ -47,13 +47,13 @@ def create_app(settings: Settings | None = None, loader=None) -> FastAPI:
         if app.state.engine is not None:
             app.state.engine.close()
 
-    app = FastAPI(title="findings", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="findings", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Search findings (strengths, weaknesses, recommendations, actions) "
                               "mined from public-sector inspection reports.")
     errors.install(app)
     app.add_middleware(ClientConcurrencyLimit, limit=(settings or get_settings()).client_concurrency)
     app.add_middleware(ServerTiming)
-    for module in (pages, search, prevalence, findings, reports, councils, saved, health):
+    for module in (pages, search, prevalence, findings, reports, councils, saved, health, api_docs):
         app.include_router(module.router)
     install_static(app, (settings or get_settings()).vendor_dir)
     return app

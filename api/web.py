@@ -19,7 +19,8 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-VENDORED = {"htmx": Path("htmx.org") / "dist"}  # served as /static/vendor/<name>/
+VENDORED = {"htmx": Path("htmx.org") / "dist",  # served as /static/vendor/<name>/
+            "swagger-ui": Path("swagger-ui-dist")}  # the API explorer at /docs (api.routers.api_docs)
 
 
 def wants_html(request: Request) -> bool:

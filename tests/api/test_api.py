@@ -69,3 +69,13 @@ def test_report_and_councils(client):
 def test_openapi_docs_are_served(client):
     assert client.get("/docs").status_code == 200
     assert "/search" in client.get("/openapi.json").json()["paths"]
+
+
+def test_the_api_explorer_loads_nothing_from_the_internet(client):
+    import re
+
+    page = client.get("/docs").text
+    sources = re.findall(r"""(?:src|href)=["']([^"']+)""", page) + re.findall(r"""url: ?["']([^"']+)""", page)
+    assert sources and all(not re.match(r"(https?:)?//", s) for s in sources), sources
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert client.get(f"/static/vendor/swagger-ui/{asset}").status_code == 200
