@@ -86,8 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     judgments = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
     engine = SearchEngine.open(settings)
     counter = Counter.open(engine, settings)
-    queries = judged_queries(Matcher(engine, None, dense_depth=settings.count_dense_depth,
-                                     lexical_depth=settings.count_lexical_depth), judgments)
+    queries = judged_queries(Matcher.open(engine, None, settings), judgments)
     probabilities = cross_validated(queries)
     cutoff = chosen_cutoff(queries, probabilities)
     library, route = timings(counter, [q.text for q in queries])

@@ -173,8 +173,7 @@ def cmd_train_relevance(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     engine = open_engine()
-    matcher = Matcher(engine, None, dense_depth=settings.count_dense_depth,
-                      lexical_depth=settings.count_lexical_depth)
+    matcher = Matcher.open(engine, None, settings)
     path = Path(args.queries or settings.relevance_queries)
     judgments = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
     queries = judged_queries(matcher, judgments)

@@ -72,6 +72,8 @@ class IndexSettings(SettingsGroup):
     index_shards: int = 1  # vector index files, findings split by a hash of their document's id
     count_dense_depth: int = 3000  # a count's candidates: the nearest by cosine...
     count_lexical_depth: int = 1000  # ...and the best by BM25 (docs/counts.md)
+    count_coarse_dims: int = 128  # above the exact limit, a count orders the store in these many
+    # principal directions first, exact cosines for the best (findings.relevance.coarse); 0: exact only
 
 
 class ServingSettings(SettingsGroup):

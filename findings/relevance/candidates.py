@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from findings.relevance.coarse import CoarseCosines
 from findings.retrieval.lexical import LexicalIndex
 from nlp.labels import FINDING_LABELS
 
@@ -25,6 +26,7 @@ FEATURES = ("cosine", "cosine_gap", "dense_rank", "bm25_share", "lexical_rank", 
             "label_mismatch", "topic_cosine", "cosine_z", "topic_z")
 TOPIC_SIZE = 20  # nearest findings whose mean is the query's topic (pseudo-relevance feedback)
 REFERENCE_SIZE = 200  # best candidates a candidate's score is standardised against
+RESCORE = 2  # with coarse cosines, the best RESCORE * dense_depth of their order get exact ones
 OTHER_LABELS = len(FINDING_LABELS) - 1  # the labels a finding may have besides its own
 
 
@@ -71,16 +73,30 @@ def standardised(values: np.ndarray, size: int = REFERENCE_SIZE) -> np.ndarray:
     return (values - reference.mean()) / (reference.std() + 1e-6) if len(values) else values
 
 
-def topic_cosines(vectors: np.ndarray, rows: np.ndarray, cosines: np.ndarray,
-                  chosen: np.ndarray) -> np.ndarray:
-    """Cosines of the ``chosen`` positions to the unit mean of the ``TOPIC_SIZE`` nearest.
+def topic_cosines(chosen_vectors: np.ndarray, vectors: np.ndarray, rows: np.ndarray,
+                  cosines: np.ndarray) -> np.ndarray:
+    """Cosines of the chosen vectors to the unit mean of the ``TOPIC_SIZE`` nearest.
 
-    ``rows`` gives each position's row in ``vectors`` (the cosines may be of a filtered subset).
+    ``rows`` gives each cosine's row in ``vectors`` (the cosines may be of a filtered subset).
     """
-    if not len(chosen):
+    if not len(chosen_vectors):
         return np.zeros(0)
     topic = vectors[rows[top(cosines, TOPIC_SIZE)]].mean(axis=0)
-    return vectors[rows[chosen]] @ (topic / (np.linalg.norm(topic) + 1e-12))
+    return chosen_vectors @ (topic / (np.linalg.norm(topic) + 1e-12))
+
+
+def dense_features(vectors: np.ndarray, rows: np.ndarray, cosines: np.ndarray, at_dense: np.ndarray,
+                   query: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The candidates' exact cosines, their gap to the best, log rank and topic cosines.
+
+    ``cosines`` (by position; ``rows`` maps a position to its row in ``vectors``) is updated in
+    place with the candidates' exact cosines before it ranks them.
+    """
+    chosen = vectors[rows[at_dense]]
+    cosine = chosen @ query
+    cosines[at_dense] = cosine  # a lexical candidate far down a coarse order gets its exact cosine
+    topic = topic_cosines(chosen, vectors, rows, cosines)
+    return cosine, cosine - cosines.max(), np.log1p(ranks_of(cosines, at_dense)), topic
 
 
 def term_shares(lexical: LexicalIndex, terms: list[str], rowids: np.ndarray) -> np.ndarray:
@@ -115,19 +131,24 @@ class StoreArrays:
 
 
 def dense_part(vectors: np.ndarray, ids: np.ndarray, query: np.ndarray, allowed: np.ndarray | None,
-               depth: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+               depth: int, coarse: CoarseCosines | None = None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The allowed rowids, their rows in ``vectors``, their cosines, positions of the ``depth`` nearest.
 
     The cosines are taken over every vector and then narrowed: copying the allowed vectors out
-    costs several times the product itself.
+    costs several times the product itself. With ``coarse``, only the best ``RESCORE * depth``
+    cosines are exact (:class:`~findings.relevance.coarse.CoarseCosines`).
     """
-    cosines = vectors @ query
     positions = np.arange(len(ids))
     if allowed is not None:
         positions = np.searchsorted(ids, allowed).clip(max=max(0, len(ids) - 1))
         positions = positions[ids[positions] == allowed] if len(ids) else positions[:0]
-        ids, cosines = ids[positions], cosines[positions]
-    return ids, positions, cosines, top(cosines, depth)
+        ids = ids[positions]
+    if coarse is None:
+        cosines = vectors @ query if allowed is None else (vectors @ query)[positions]
+        return ids, positions, cosines, top(cosines, depth)
+    cosines, exact = coarse.cosines(vectors, query, None if allowed is None else positions, RESCORE * depth)
+    return ids, positions, cosines, exact[top(cosines[exact], depth)]
 
 
 def lexical_part(lexical: LexicalIndex | None, terms: list[str], allowed: np.ndarray | None,
@@ -145,7 +166,8 @@ def lexical_part(lexical: LexicalIndex | None, terms: list[str], allowed: np.nda
 
 def candidates(*, ids: np.ndarray, vectors: np.ndarray, query: np.ndarray, terms: list[str],
                lexical: LexicalIndex | None, arrays: StoreArrays, label: str | None,
-               allowed: np.ndarray | None, dense_depth: int, lexical_depth: int) -> Candidates:
+               allowed: np.ndarray | None, dense_depth: int, lexical_depth: int,
+               coarse: CoarseCosines | None = None) -> Candidates:
     """The deep candidates of a query and their features.
 
     Args:
@@ -159,15 +181,16 @@ def candidates(*, ids: np.ndarray, vectors: np.ndarray, query: np.ndarray, terms
         allowed: sorted rowids a filter allows (None: all).
         dense_depth: nearest findings taken by cosine.
         lexical_depth: best findings taken by BM25.
+        coarse: the vectors' projection for a first ordering (None: exact cosines throughout).
 
     """
-    dense_ids, dense_rows, cosines, dense_top = dense_part(vectors, ids, query, allowed, dense_depth)
+    dense_ids, dense_rows, cosines, dense_top = dense_part(vectors, ids, query, allowed, dense_depth, coarse)
     if not len(dense_ids):
         return Candidates(np.zeros(0, dtype=np.int64), np.zeros((0, len(FEATURES))))
     lexical_ids, bm25, lexical_top = lexical_part(lexical, terms, allowed, lexical_depth)
     rowids = np.union1d(dense_ids[dense_top], lexical_ids[lexical_top]).astype(np.int64)
     at_dense = np.searchsorted(dense_ids, rowids)  # every lexical candidate is indexed too
-    cosine, topic = cosines[at_dense], topic_cosines(vectors, dense_rows, cosines, at_dense)
+    cosine, gap, dense_rank, topic = dense_features(vectors, dense_rows, cosines, at_dense, query)
     score, lexical_rank = np.zeros(len(rowids)), np.full(len(rowids), len(lexical_ids) + 1)
     if len(lexical_ids):
         at_lexical = np.searchsorted(lexical_ids, rowids).clip(max=len(lexical_ids) - 1)
@@ -175,7 +198,7 @@ def candidates(*, ids: np.ndarray, vectors: np.ndarray, query: np.ndarray, terms
         score[matched] = bm25[at_lexical[matched]] / bm25.max()
         lexical_rank[matched] = ranks_of(bm25, at_lexical[matched])
     features = np.column_stack([
-        cosine, cosine - cosines.max(), np.log1p(ranks_of(cosines, at_dense)), score,
+        cosine, gap, dense_rank, score,
         np.log1p(lexical_rank), term_shares(lexical, terms, rowids) if lexical else np.zeros(len(rowids)),
         arrays.label_mismatch(rowids, label), topic, standardised(cosine), standardised(topic)])
     return Candidates(rowids, features)

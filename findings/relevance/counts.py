@@ -22,6 +22,7 @@ from findings.store import reads
 GROUPINGS = ("year", "collection", "region")
 SENSITIVITY = (0.5, 0.7, 0.9)
 BORDERLINE = 20  # findings listed just below the cut-off
+SCOPES_KEPT = 32  # filters whose reports in scope a counter keeps
 
 
 @dataclass(frozen=True)
@@ -139,9 +140,10 @@ class Counter:
         self.regions = regions
         pairs = reads.finding_documents(matcher.engine.conn)
         self.doc_ids = sorted({doc_id for _, doc_id in pairs})
-        code = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
+        self.code = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
         self.doc_of = np.full(1 + max((r for r, _ in pairs), default=0), -1, dtype=np.int32)
-        self.doc_of[[r for r, _ in pairs]] = [code[d] for _, d in pairs]
+        self.doc_of[[r for r, _ in pairs]] = [self.code[d] for _, d in pairs]
+        self.scoped: dict[tuple, dict[str, ReportScope]] = {}
 
     @classmethod
     def open(cls, engine, settings) -> Counter:
@@ -154,15 +156,22 @@ class Counter:
         from corpus.gazetteer import council_regions
         from findings.relevance.model import RelevanceModel
 
-        matcher = Matcher(engine, RelevanceModel.from_disk(settings.relevance_model),
-                          dense_depth=settings.count_dense_depth, lexical_depth=settings.count_lexical_depth)
+        matcher = Matcher.open(engine, RelevanceModel.from_disk(settings.relevance_model), settings)
         return cls(matcher, council_regions(settings.corpus))
 
     def scopes(self, filters: Filters) -> dict[str, ReportScope]:
-        """The reports in scope of the filters, by doc_id."""
-        return {r["doc_id"]: ReportScope(r["doc_id"], r["council"], r["collection"], r["date"][:10],
-                                         self.regions.get(r["council"], "unknown"))
-                for r in self.reports if in_scope(r, filters)}
+        """The reports in scope of the filters, by doc_id (kept for the last ``SCOPES_KEPT`` filters)."""
+        key = tuple(sorted(filters.values().items()))
+        if key not in self.scoped:
+            if len(self.scoped) >= SCOPES_KEPT:
+                self.scoped.pop(next(iter(self.scoped)))
+            self.scoped[key] = {r["doc_id"]: self.scope_of(r) for r in self.reports if in_scope(r, filters)}
+        return self.scoped[key]
+
+    def scope_of(self, report: dict) -> ReportScope:
+        """A row of :func:`findings.store.reads.report_scopes` as a count reads it."""
+        return ReportScope(report["doc_id"], report["council"], report["collection"], report["date"][:10],
+                           self.regions.get(report["council"], "unknown"))
 
     def candidates(self, text: str, label: str | None, filters: Filters, scopes: dict[str, ReportScope],
                    floor: float) -> list[Member]:
@@ -173,9 +182,12 @@ class Counter:
         rowids = scored.rowids[:above]
         known = rowids < len(self.doc_of)
         codes = np.where(known, self.doc_of[np.where(known, rowids, 0)], -1)
-        triples = zip(rowids.tolist(), codes.tolist(), scored.probabilities[:above].tolist(), strict=True)
-        return [(rowid, self.doc_ids[code], p) for rowid, code, p in triples
-                if code >= 0 and self.doc_ids[code] in scopes]
+        wanted = np.zeros(len(self.doc_ids) + 1, dtype=bool)  # the last slot: a rowid of no document
+        wanted[[self.code[doc_id] for doc_id in scopes if doc_id in self.code]] = True
+        keep = wanted[codes]
+        probabilities = scored.probabilities[:above][keep]
+        triples = zip(rowids[keep].tolist(), codes[keep].tolist(), probabilities.tolist(), strict=True)
+        return [(rowid, self.doc_ids[code], p) for rowid, code, p in triples]
 
     def entries(self, members: list[Member], scopes: dict[str, ReportScope]) -> list[dict]:
         """The members as a count lists them (their rows read from the store)."""

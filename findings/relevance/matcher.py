@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from findings.relevance.candidates import Candidates, StoreArrays, candidates
+from findings.relevance.coarse import CoarseCosines
 from findings.relevance.model import RelevanceModel
 from findings.retrieval.engine import SearchEngine
 from findings.retrieval.filters import Filters
@@ -30,7 +31,7 @@ class Matcher:
     """A query's candidates and their probabilities, from an engine's arrays and a model."""
 
     def __init__(self, engine: SearchEngine, model: RelevanceModel | None, *, dense_depth: int,
-                 lexical_depth: int) -> None:
+                 lexical_depth: int, coarse_dims: int = 0) -> None:
         """Read what the features need from an open engine.
 
         Args:
@@ -38,6 +39,7 @@ class Matcher:
             model: the relevance model (None: candidates only, for training one).
             dense_depth: candidates taken by cosine.
             lexical_depth: candidates taken by BM25.
+            coarse_dims: principal directions of a first, coarse ordering (0: exact cosines only).
 
         """
         self.engine = engine
@@ -46,6 +48,15 @@ class Matcher:
         self.lexical = next((r for r, _ in engine.retrievers if isinstance(r, LexicalIndex)), None)
         self.dense_depth = dense_depth
         self.lexical_depth = lexical_depth
+        self.coarse = CoarseCosines.fit(engine.index.vectors, coarse_dims) if coarse_dims else None
+
+    @classmethod
+    def open(cls, engine: SearchEngine, model: RelevanceModel | None, settings) -> Matcher:
+        """A matcher with the settings' depths; coarse cosines first over a store above the exact limit."""
+        large = len(engine.index.ids) > settings.exact_index_limit
+        return cls(engine, model, dense_depth=settings.count_dense_depth,
+                   lexical_depth=settings.count_lexical_depth,
+                   coarse_dims=settings.count_coarse_dims if large else 0)
 
     def candidates(self, text: str, label: str | None = None, filters: Filters | None = None,
                    vector: np.ndarray | None = None) -> Candidates:
@@ -57,7 +68,7 @@ class Matcher:
             ids=self.engine.index.ids, vectors=self.engine.index.vectors,
             query=self.engine.embed(text) if vector is None else vector, terms=query_terms(text),
             lexical=self.lexical, arrays=self.arrays, label=label, allowed=self.engine.allowed_ids(filters),
-            dense_depth=self.dense_depth, lexical_depth=self.lexical_depth)
+            dense_depth=self.dense_depth, lexical_depth=self.lexical_depth, coarse=self.coarse)
 
     def score(self, text: str, label: str | None = None, filters: Filters | None = None,
               vector: np.ndarray | None = None) -> Scored:
