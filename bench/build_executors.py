@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             results[name] = {**run_build(checkout, data_dir, cluster), "data": data_dir}
             print(f"{name}: {results[name]['seconds']:.0f} s", file=sys.stderr)
         lines = ["# The full build on each executor", "",
-                 f"Corpus built from nothing, one run each, in this order: {', '.join(results)}.", "",
+                 f"Corpus built from nothing, one run each, in this order: {'; '.join(results)}.", "",
                  "| build | wall s | ingest s | segment s | embed s | index s | wall / local | store |",
                  "|---|---|---|---|---|---|---|---|"]
         lines += [table_row(name, r, results["local"]) for name, r in results.items()]
