@@ -50,6 +50,9 @@ async def get_counter(request: Request, engine: Engine) -> Counter:
 
     503 when there is no relevance model to count with.
     """
+    kept = getattr(request.app.state, "counter", None)
+    if kept is not None and kept[0] is engine:  # made already: no thread hop
+        return kept[1]
     settings = getattr(request.app.state, "settings", None) or get_settings()
     try:
         return await asyncio.to_thread(kept_for_engine, request, engine, "counter",
@@ -61,11 +64,11 @@ async def get_counter(request: Request, engine: Engine) -> Counter:
 Counts = Annotated[Counter, Depends(get_counter)]
 
 
-def report_filters(theme: Theme, grade: Grade, collection: Collection, outcome: Outcome, date_from: DateFrom,
-                   date_to: DateTo,
-                   council: Annotated[str | None, Query(description="only this council (any case)")] = None,
-                   ) -> Filters:
-    """The filters search and counts share (all but the label), the date range checked."""
+async def report_filters(theme: Theme, grade: Grade, collection: Collection, outcome: Outcome,
+                         date_from: DateFrom, date_to: DateTo,
+                         council: Annotated[str | None, Query(description="only this council (any case)")]
+                         = None) -> Filters:
+    """The filters search and counts share (all but the label), the dates checked (async: no thread hop)."""
     return check_dates(Filters(council=council, collection=collection, theme=theme, grade=grade,
                                outcome=outcome, date_from=date_from, date_to=date_to))
 

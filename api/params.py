@@ -3,6 +3,8 @@
 Enumerated filters (label, theme, grade, collection) list their values in the OpenAPI schema and
 match them in any case; another value is refused (422) with the allowed ones. (No
 ``from __future__ import annotations`` here: FastAPI reads the closures' annotations at run time.)
+The dependencies are ``async``: FastAPI runs a plain function's dependency on its thread pool,
+and a request with ten such parameters would wait for ten threads in turn.
 """
 
 import calendar
@@ -30,8 +32,9 @@ class ParameterError(HTTPException):
         self.field, self.message = field, message
 
 
-def query_text(q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, pattern=WORD,
-                                       description="free text with at least one letter or digit")]) -> str:
+async def query_text(q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, pattern=WORD,
+                                             description="free text with at least one letter or digit")]
+                     ) -> str:
     """The query text (at least one letter or digit: the pattern is in the schema)."""
     return q
 
@@ -46,7 +49,7 @@ def choice(name: str, values: tuple[str, ...], description: str,
     allowed = [*values, ""] if blank else list(values)
     listed = Query(alias=name, description=description, json_schema_extra={"enum": allowed})
 
-    def parse(value: Annotated[str | None, listed] = None) -> str | None:
+    async def parse(value: Annotated[str | None, listed] = None) -> str | None:
         if value is None or (blank and not value.strip()):
             return None
         found = by_lower.get(" ".join(value.split()).lower())
@@ -68,7 +71,7 @@ def day(name: str, blank: bool = False) -> Callable[..., str | None]:
                Query(alias=name, pattern=DAY, description="a date, YYYY-MM-DD",
                      json_schema_extra={"format": "date"}))
 
-    def parse(value: Annotated[str | None, spelled] = None) -> str | None:
+    async def parse(value: Annotated[str | None, spelled] = None) -> str | None:
         if value is None or (blank and not value):
             return None
         if not re.match(DAY, value):

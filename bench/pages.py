@@ -95,7 +95,9 @@ def table(rows: dict[str, dict], args: argparse.Namespace) -> str:
     lines = [f"# Page render times ({args.clients} clients, {args.workers} workers, {args.seconds:.0f} s per "
              f"page type, {args.runs} runs)", "", "Server time: the app's `Server-Timing` (request reaching "
              "the app to its response starting); client: the whole round trip on loopback, queueing "
-             "included. Figures are medians over the runs; requests and errors are totals.", "",
+             "included. An `async` route's server time (search's) starts when the worker's event loop "
+             "takes the request up: waiting for the loop shows in the client time only. Figures are medians "
+             "over the runs; requests and errors are totals.", "",
              "| page | requests | errors | server p50 ms | server p95 ms | "
              f"server p95 <= {BAR_P95_MS:.0f} ms | server p95 per run | client p50 ms | client p95 ms |",
              "|---|---|---|---|---|---|---|---|---|"]
