@@ -8,7 +8,7 @@ product over the projection orders the store nearly as the full one does, and th
 ``rescore`` of that order then get their exact cosines. Everything a count keeps (its
 candidates, their features, the best cosine and the topic's nearest) comes from exact cosines;
 the coarse ones only order the rest, and give the ranks of the few lexical candidates far down
-the order (``docs/counts.md`` measures how often the deep candidates differ).
+the order (``docs/coarse.md`` measures how much of the exact order it keeps).
 """
 
 from __future__ import annotations

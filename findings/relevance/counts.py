@@ -9,6 +9,7 @@ cut-offs and the findings just below the cut-off.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -144,6 +145,7 @@ class Counter:
         self.doc_of = np.full(1 + max((r for r, _ in pairs), default=0), -1, dtype=np.int32)
         self.doc_of[[r for r, _ in pairs]] = [self.code[d] for _, d in pairs]
         self.scoped: dict[tuple, dict[str, ReportScope]] = {}
+        self.scoping = threading.Lock()  # requests count on several threads
 
     @classmethod
     def open(cls, engine, settings) -> Counter:
@@ -162,11 +164,13 @@ class Counter:
     def scopes(self, filters: Filters) -> dict[str, ReportScope]:
         """The reports in scope of the filters, by doc_id (kept for the last ``SCOPES_KEPT`` filters)."""
         key = tuple(sorted(filters.values().items()))
-        if key not in self.scoped:
-            if len(self.scoped) >= SCOPES_KEPT:
-                self.scoped.pop(next(iter(self.scoped)))
-            self.scoped[key] = {r["doc_id"]: self.scope_of(r) for r in self.reports if in_scope(r, filters)}
-        return self.scoped[key]
+        with self.scoping:
+            if key not in self.scoped:
+                if len(self.scoped) >= SCOPES_KEPT:
+                    self.scoped.pop(next(iter(self.scoped)))
+                self.scoped[key] = {r["doc_id"]: self.scope_of(r) for r in self.reports
+                                    if in_scope(r, filters)}
+            return self.scoped[key]
 
     def scope_of(self, report: dict) -> ReportScope:
         """A row of :func:`findings.store.reads.report_scopes` as a count reads it."""

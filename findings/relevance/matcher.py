@@ -13,6 +13,7 @@ from findings.retrieval.engine import SearchEngine
 from findings.retrieval.filters import Filters
 from findings.retrieval.highlight import query_terms
 from findings.retrieval.lexical import LexicalIndex
+from findings.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Matcher:
         self.coarse = CoarseCosines.fit(engine.index.vectors, coarse_dims) if coarse_dims else None
 
     @classmethod
-    def open(cls, engine: SearchEngine, model: RelevanceModel | None, settings) -> Matcher:
+    def open(cls, engine: SearchEngine, model: RelevanceModel | None, settings: Settings) -> Matcher:
         """A matcher with the settings' depths; coarse cosines first over a store above the exact limit."""
         large = len(engine.index.ids) > settings.exact_index_limit
         return cls(engine, model, dense_depth=settings.count_dense_depth,

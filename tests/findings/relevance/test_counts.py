@@ -83,3 +83,15 @@ def test_a_finding_aligns_to_the_judged_unit_it_covers():
     finding = "Overall, management oversight of casework is weak and lacks challenge."
     assert align(finding, judged)["unit"] == 1
     assert align("Something else entirely.", judged) is None
+
+
+def test_reports_in_scope_are_kept_per_filters_and_the_oldest_let_go(counter, monkeypatch):
+    import findings.relevance.counts as counts
+
+    monkeypatch.setattr(counts, "SCOPES_KEPT", 2)
+    everything = counter.scopes(Filters())
+    assert counter.scopes(Filters()) is everything
+    torbay = counter.scopes(Filters(council="Torbay"))
+    assert set(torbay) < set(everything) and {s.council for s in torbay.values()} == {"Torbay"}
+    counter.scopes(Filters(council="nowhere"))  # a third set of filters: the first is let go
+    assert counter.scopes(Filters()) is not everything and counter.scopes(Filters()) == everything
