@@ -19,4 +19,5 @@ def swagger_ui(request: Request) -> HTMLResponse:
                             "<a href=\"/openapi.json\">/openapi.json</a>.</p>", status_code=503)
     return get_swagger_ui_html(openapi_url=request.app.openapi_url, title=f"{request.app.title} API",
                                swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
-                               swagger_css_url=f"{SWAGGER}/swagger-ui.css", swagger_favicon_url="data:,")
+                               swagger_css_url=f"{SWAGGER}/swagger-ui.css", swagger_favicon_url="data:,",
+                               swagger_ui_parameters={"validatorUrl": None})  # no validator.swagger.io badge
