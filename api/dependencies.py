@@ -36,13 +36,19 @@ async def get_store(engine: Engine) -> sqlite3.Connection:
 Store = Annotated[sqlite3.Connection, Depends(get_store)]
 
 
+def kept_value(request: Request, engine: SearchEngine, name: str) -> T | None:
+    """The value kept on the app under ``name`` for this engine, if one was made."""
+    kept = getattr(request.app.state, name, None)
+    return kept[1] if kept is not None and kept[0] is engine else None
+
+
 def kept_for_engine(request: Request, engine: SearchEngine, name: str, make: Callable[[], T]) -> T:
     """A value made from the loaded engine on first use, kept on the app until another engine is loaded."""
-    kept = getattr(request.app.state, name, None)
-    if kept is None or kept[0] is not engine:
-        kept = (engine, make())
-        setattr(request.app.state, name, kept)
-    return kept[1]
+    value = kept_value(request, engine, name)
+    if value is None:
+        value = make()
+        setattr(request.app.state, name, (engine, value))
+    return value
 
 
 async def get_counter(request: Request, engine: Engine) -> Counter:
@@ -50,9 +56,9 @@ async def get_counter(request: Request, engine: Engine) -> Counter:
 
     503 when there is no relevance model to count with.
     """
-    kept = getattr(request.app.state, "counter", None)
-    if kept is not None and kept[0] is engine:  # made already: no thread hop
-        return kept[1]
+    counter = kept_value(request, engine, "counter")
+    if counter is not None:  # made already: no thread hop
+        return counter
     settings = getattr(request.app.state, "settings", None) or get_settings()
     try:
         return await asyncio.to_thread(kept_for_engine, request, engine, "counter",

@@ -11,12 +11,12 @@ with and without it on every dev query. Writes ``docs/coarse.md``.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 
 import numpy as np
 
+from bench.api_load import graded_queries
 from bench.report import write_table
 from findings.relevance.candidates import RESCORE
 from findings.relevance.coarse import CoarseCosines
@@ -24,16 +24,6 @@ from findings.relevance.counts import Counter
 from findings.retrieval import SearchEngine
 from findings.retrieval.dense import limit_threads
 from findings.settings import get_settings
-
-
-def dev_queries(path: str) -> list[tuple[str, str | None]]:
-    """Each dev query's text and label, once."""
-    seen = {}
-    for line in open(path, encoding="utf-8"):
-        if line.strip():
-            row = json.loads(line)
-            seen.setdefault(row["qid"], (row["query"], row["label"] or None))
-    return list(seen.values())
 
 
 def held_share(vectors: np.ndarray, coarse: CoarseCosines, queries: np.ndarray, depth: int) -> list[float]:
@@ -60,15 +50,14 @@ def first_pass_ms(vectors: np.ndarray, coarse: CoarseCosines | None, queries: np
     return statistics.median(times)
 
 
-def same_members(engine: SearchEngine, settings,
-                 queries: list[tuple[str, str | None]]) -> tuple[int, int, int]:
+def same_members(engine: SearchEngine, settings, queries: list[dict]) -> tuple[int, int, int]:
     """Queries whose match set is the same with and without the first pass; members in both, in either."""
     coarse = Counter.open(engine, settings)
     exact = Counter.open(engine, settings.model_copy(update={"count_coarse_dims": 0}))
     same = both = either = 0
-    for text, label in queries:
-        a = {f["id"] for f in coarse.count(text, label=label).findings}
-        b = {f["id"] for f in exact.count(text, label=label).findings}
+    for query in queries:
+        a = {f["id"] for f in coarse.count(query["q"], label=query.get("label")).findings}
+        b = {f["id"] for f in exact.count(query["q"], label=query.get("label")).findings}
         same, both, either = same + (a == b), both + len(a & b), either + len(a | b)
     return same, both, either
 
@@ -84,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     limit_threads(1)
     engine = SearchEngine.open(settings)
     vectors, depth = engine.index.vectors, settings.count_dense_depth
-    queries = dev_queries(args.qrels)
-    embedded = np.stack([engine.embed(text) for text, _ in queries])
+    queries = graded_queries(args.qrels)
+    embedded = np.stack([engine.embed(query["q"]) for query in queries])
     full_ms = first_pass_ms(vectors, None, embedded, depth)
     lines = [f"# A count's coarse first pass ({len(vectors):,} findings, {len(queries)} dev queries)", "",
              f"Rescored: the best {RESCORE * depth:,} of the coarse order get exact cosines; held: the share "
