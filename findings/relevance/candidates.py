@@ -9,7 +9,10 @@ rank in each arm, its BM25 score and share of the best, the share of the query's
 holds, and how unlikely it is to be of the asked label; then its cosine to the query's *topic*
 (the mean of the query's nearest findings, which reads a lay paraphrase in the reports' own
 words), and both cosines standardised against the query's best candidates (so that a query
-whose words sit far from every finding is not judged by another query's scale).
+whose words sit far from every finding is not judged by another query's scale). One feature
+is the query's own: how far its nearest findings stand out from the next tier (a topic the
+reports treat distinctly against one they touch on everywhere or nowhere), which lets a query's
+candidates as a whole be judged more or less likely.
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ from findings.retrieval.lexical import LexicalIndex
 from nlp.labels import FINDING_LABELS
 
 FEATURES = ("cosine", "cosine_gap", "dense_rank", "bm25_share", "lexical_rank", "term_share",
-            "label_mismatch", "topic_cosine", "cosine_z", "topic_z")
+            "label_mismatch", "topic_cosine", "cosine_z", "topic_z", "cosine_spread")
 TOPIC_SIZE = 20  # nearest findings whose mean is the query's topic (pseudo-relevance feedback)
 REFERENCE_SIZE = 200  # best candidates a candidate's score is standardised against
 RESCORE = 2  # with coarse cosines, the best RESCORE * dense_depth of their order get exact ones
+NEAREST = 20  # the query's nearest findings, whose mean cosine is set against the next tier's
+NEXT_TIER = (100, 300)  # ranks of the next tier of nearest findings
 OTHER_LABELS = len(FINDING_LABELS) - 1  # the labels a finding may have besides its own
 
 
@@ -71,6 +76,18 @@ def standardised(values: np.ndarray, size: int = REFERENCE_SIZE) -> np.ndarray:
     """Values as z-scores against the ``size`` highest of them."""
     reference = np.sort(values)[-size:] if len(values) else values
     return (values - reference.mean()) / (reference.std() + 1e-6) if len(values) else values
+
+
+def cosine_spread(cosines: np.ndarray) -> float:
+    """The mean of the :data:`NEAREST` highest cosines less the mean of those ranked :data:`NEXT_TIER`.
+
+    With fewer cosines than the tier's first rank, the tier is the lowest cosine.
+    """
+    if not len(cosines):
+        return 0.0
+    ordered = np.sort(cosines)[::-1]
+    tier = ordered[min(NEXT_TIER[0], len(ordered) - 1):NEXT_TIER[1]]
+    return float(ordered[:NEAREST].mean() - tier.mean())
 
 
 def topic_cosines(chosen_vectors: np.ndarray, vectors: np.ndarray, rows: np.ndarray,
@@ -200,5 +217,6 @@ def candidates(*, ids: np.ndarray, vectors: np.ndarray, query: np.ndarray, terms
     features = np.column_stack([
         cosine, gap, dense_rank, score,
         np.log1p(lexical_rank), term_shares(lexical, terms, rowids) if lexical else np.zeros(len(rowids)),
-        arrays.label_mismatch(rowids, label), topic, standardised(cosine), standardised(topic)])
+        arrays.label_mismatch(rowids, label), topic, standardised(cosine), standardised(topic),
+        np.full(len(rowids), cosine_spread(cosine))])
     return Candidates(rowids, features)

@@ -1,6 +1,16 @@
 import numpy as np
 
-from findings.relevance.candidates import FEATURES, StoreArrays, candidates, label_mismatch, ranks_of, top
+from findings.relevance.candidates import (
+    FEATURES,
+    NEAREST,
+    NEXT_TIER,
+    StoreArrays,
+    candidates,
+    cosine_spread,
+    label_mismatch,
+    ranks_of,
+    top,
+)
 
 
 def test_top_and_ranks():
@@ -13,6 +23,17 @@ def test_label_mismatch_is_zero_without_a_label_and_shares_the_rest():
     labels = np.array(["weakness", "strength"])
     assert label_mismatch(labels, np.array([0.9, 0.7]), None).tolist() == [0, 0]
     assert np.allclose(label_mismatch(labels, np.array([0.9, 0.7]), "weakness"), [0.1, 1 - 0.1])
+
+
+def test_cosine_spread_sets_the_nearest_against_the_next_tier():
+    cosines = np.zeros(NEXT_TIER[1] + 50)
+    cosines[:NEAREST] = 0.8
+    cosines[NEAREST:NEXT_TIER[0]] = 0.6
+    cosines[NEXT_TIER[0]:NEXT_TIER[1]] = 0.5
+    rng = np.random.default_rng(0)
+    assert np.isclose(cosine_spread(rng.permutation(cosines)), 0.3)
+    assert np.isclose(cosine_spread(np.array([0.9, 0.4, 0.7])), np.mean([0.9, 0.4, 0.7]) - 0.4)
+    assert cosine_spread(np.zeros(0)) == 0.0
 
 
 def test_candidates_are_the_union_of_both_arms_with_one_feature_row_each(tiny_engine):
@@ -32,3 +53,5 @@ def test_candidates_are_the_union_of_both_arms_with_one_feature_row_each(tiny_en
                       dense_depth=10, lexical_depth=10)
     assert set(only.rowids.tolist()) <= dense_best
     assert np.all(only.features[:, FEATURES.index("label_mismatch")] == 0)
+    spread = found.features[:, FEATURES.index("cosine_spread")]
+    assert np.allclose(spread, cosine_spread(found.features[:, FEATURES.index("cosine")]))
