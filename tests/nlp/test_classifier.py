@@ -55,6 +55,23 @@ def test_bullets_of_a_strengths_or_development_list_take_the_heading_label():
     assert classifier.rule_label(units["The quality of advice to EHC plans varies."], "council") is None
 
 
+def test_an_ofsted_reports_statistics_about_its_area_are_never_findings():
+    text = "\n\n".join(["Children looked after in this area",
+                       "• 25 children are unaccompanied asylum-seeking children.",
+                       "Previous Ofsted inspections",
+                       "The local authority was judged to be adequate.",
+                       "Summary for children and young people",
+                       "• Social workers listen to you and act on what you tell them."])
+    units = structured_units(text, "inspectorate")
+    classifier = FindingClassifier()
+    assert classifier.rule_label(units["25 children are unaccompanied asylum-seeking children."],
+                                 "inspectorate") == "other"
+    assert classifier.rule_label(units["The local authority was judged to be adequate."],
+                                 "inspectorate") == "other"
+    assert classifier.rule_label(units["Social workers listen to you and act on what you tell them."],
+                                 "inspectorate") is None
+
+
 RESPONSE = "\n\n".join([
     "Purpose of Report",
     "The inspector's recommendations and our responses are set out below.",

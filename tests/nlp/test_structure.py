@@ -109,7 +109,9 @@ def test_saved_structure_pipeline_round_trips(tmp_path):
     ("The Council", "context"),
     ("This local authority has serious weaknesses and is not yet good because:", "weakness"),
     ("The local authority has the following strengths", "strength"),
-    ("Other Ofsted inspections", "context"),
+    ("Other Ofsted inspections", "other"),
+    ("Children looked after in this area", "other"),
+    ("Summary for children and young people", "context"),
 ])
 def test_headings_of_focused_visits_and_area_send_inspections_name_their_section(heading, kind):
     assert structure_pipeline().get_pipe("block_parser").section_kind(heading) == kind
