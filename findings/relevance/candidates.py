@@ -12,7 +12,8 @@ words), and both cosines standardised against the query's best candidates (so th
 whose words sit far from every finding is not judged by another query's scale). One feature
 is the query's own: how far its nearest findings stand out from the next tier (a topic the
 reports treat distinctly against one they touch on everywhere or nowhere), which lets a query's
-candidates as a whole be judged more or less likely.
+candidates as a whole be judged more or less likely. Another is whether the query asks for a
+label: a finding must then be of that kind as well as on topic.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from findings.retrieval.lexical import LexicalIndex
 from nlp.labels import FINDING_LABELS
 
 FEATURES = ("cosine", "cosine_gap", "dense_rank", "bm25_share", "lexical_rank", "term_share",
-            "label_mismatch", "topic_cosine", "cosine_z", "topic_z", "cosine_spread")
+            "label_mismatch", "topic_cosine", "cosine_z", "topic_z", "cosine_spread",
+            "label_asked")
 TOPIC_SIZE = 20  # nearest findings whose mean is the query's topic (pseudo-relevance feedback)
 REFERENCE_SIZE = 200  # best candidates a candidate's score is standardised against
 RESCORE = 2  # with coarse cosines, the best RESCORE * dense_depth of their order get exact ones
@@ -218,5 +220,5 @@ def candidates(*, ids: np.ndarray, vectors: np.ndarray, query: np.ndarray, terms
         cosine, gap, dense_rank, score,
         np.log1p(lexical_rank), term_shares(lexical, terms, rowids) if lexical else np.zeros(len(rowids)),
         arrays.label_mismatch(rowids, label), topic, standardised(cosine), standardised(topic),
-        np.full(len(rowids), cosine_spread(cosine))])
+        np.full(len(rowids), cosine_spread(cosine)), np.full(len(rowids), float(label is not None))])
     return Candidates(rowids, features)

@@ -55,3 +55,5 @@ def test_candidates_are_the_union_of_both_arms_with_one_feature_row_each(tiny_en
     assert np.all(only.features[:, FEATURES.index("label_mismatch")] == 0)
     spread = found.features[:, FEATURES.index("cosine_spread")]
     assert np.allclose(spread, cosine_spread(found.features[:, FEATURES.index("cosine")]))
+    asked = FEATURES.index("label_asked")
+    assert np.all(found.features[:, asked] == 1) and np.all(only.features[:, asked] == 0)
