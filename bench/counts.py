@@ -21,6 +21,7 @@ from bench.report import write_table
 from findings.relevance.counts import Counter
 from findings.relevance.matcher import Matcher
 from findings.relevance.measure import chosen_cutoff, match_quality, reliability
+from findings.relevance.stats import wilson
 from findings.relevance.training import cross_validated, judged_queries
 from findings.retrieval import SearchEngine
 from findings.settings import get_settings
@@ -39,12 +40,14 @@ def quality_table(queries, probabilities, cutoffs: list[float]) -> str:
 
 def reliability_table(queries, probabilities) -> str:
     """Predicted against observed share of relevant judged candidates, per probability bin."""
-    lines = ["| predicted | judged candidates | mean predicted | observed relevant | gap |",
-             "|---|---|---|---|---|"]
+    lines = ["| predicted | judged candidates | mean predicted | observed relevant | its 95% interval "
+             "| gap |",
+             "|---|---|---|---|---|---|"]
     for row in reliability(queries, probabilities):
         gap = row["observed"] - row["predicted"]
+        low, high = wilson(round(row["observed"] * row["n"]), row["n"])
         lines.append(f"| {row['bin']} | {row['n']} | {row['predicted']:.3f} | {row['observed']:.3f} | "
-                     f"{gap:+.3f} |")
+                     f"{low:.3f}-{high:.3f} | {gap:+.3f} |")
     return "\n".join(lines)
 
 

@@ -5,15 +5,15 @@ The candidates are the union of the ``dense_depth`` nearest findings by cosine a
 enough that a finding outside them is all but never relevant (``docs/counts.md``). Each
 candidate gets the features in :data:`FEATURES`, computed from whole-store arrays, so that a
 feature means the same for every query: its cosine, the cosine's gap to the query's best, its
-rank in each arm, its BM25 score and share of the best, the share of the query's terms it
-holds, and how unlikely it is to be of the asked label; then its cosine to the query's *topic*
-(the mean of the query's nearest findings, which reads a lay paraphrase in the reports' own
-words), and both cosines standardised against the query's best candidates (so that a query
-whose words sit far from every finding is not judged by another query's scale). One feature
-is the query's own: how far its nearest findings stand out from the next tier (a topic the
-reports treat distinctly against one they touch on everywhere or nowhere), which lets a query's
-candidates as a whole be judged more or less likely. Another is whether the query asks for a
-label: a finding must then be of that kind as well as on topic.
+rank in each arm, its BM25 score and share of the best, the share of the query's terms it holds
+(each weighted by its IDF), and how unlikely it is to be of the asked label; then its cosine to
+the query's *topic* (the mean of the query's nearest findings, which reads a lay paraphrase in
+the reports' own words), and both cosines standardised against the query's best candidates (so
+that a query whose words sit far from every finding is not judged by another query's scale).
+One feature is the query's own: how far its nearest findings stand out from the next tier (a
+topic the reports treat distinctly against one they touch on everywhere or nowhere), which lets
+a query's candidates as a whole be judged more or less likely. Another is whether the query
+asks for a label: a finding must then be of that kind as well as on topic.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from findings.relevance.coarse import CoarseCosines
 from findings.retrieval.lexical import LexicalIndex
 from nlp.labels import FINDING_LABELS
 
-FEATURES = ("cosine", "cosine_gap", "dense_rank", "bm25_share", "lexical_rank", "term_share",
+FEATURES = ("cosine", "cosine_gap", "dense_rank", "bm25_share", "lexical_rank", "term_idf_share",
             "label_mismatch", "topic_cosine", "cosine_z", "topic_z", "cosine_spread",
             "label_asked")
 TOPIC_SIZE = 20  # nearest findings whose mean is the query's topic (pseudo-relevance feedback)
@@ -119,13 +119,18 @@ def dense_features(vectors: np.ndarray, rows: np.ndarray, cosines: np.ndarray, a
 
 
 def term_shares(lexical: LexicalIndex, terms: list[str], rowids: np.ndarray) -> np.ndarray:
-    """The share of the query's terms each sorted rowid contains."""
-    if not terms:
+    """The share of the query's terms each sorted rowid contains, each term weighted by its IDF.
+
+    A finding that holds a query's rare word ("unregistered") holds more of the query than one that
+    holds its common words ("children", "homes").
+    """
+    weights = np.array([lexical.idf(lexical.document_frequency(term)) for term in terms])
+    if not terms or weights.sum() <= 0:
         return np.zeros(len(rowids))
     held = np.zeros(len(rowids))
-    for term in terms:
-        held += np.isin(rowids, lexical.term_scores(term)[0], assume_unique=True)
-    return held / len(terms)
+    for term, weight in zip(terms, weights, strict=True):
+        held += weight * np.isin(rowids, lexical.term_scores(term)[0], assume_unique=True)
+    return held / weights.sum()
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from findings.relevance.candidates import (
     cosine_spread,
     label_mismatch,
     ranks_of,
+    term_shares,
     top,
 )
 
@@ -57,3 +58,25 @@ def test_candidates_are_the_union_of_both_arms_with_one_feature_row_each(tiny_en
     assert np.allclose(spread, cosine_spread(found.features[:, FEATURES.index("cosine")]))
     asked = FEATURES.index("label_asked")
     assert np.all(found.features[:, asked] == 1) and np.all(only.features[:, asked] == 0)
+
+
+class PostingsStub:
+    """A lexical index of two terms: "homes" in rows 1-3, "unregistered" in row 2 only."""
+
+    postings = {"homes": np.array([1, 2, 3]), "unregistered": np.array([2])}
+
+    def document_frequency(self, term):
+        return len(self.postings.get(term, []))
+
+    def idf(self, rows_matched):
+        return {3: 1.0, 1: 3.0, 0: 4.0}[rows_matched]
+
+    def term_scores(self, term):
+        rows = self.postings.get(term, np.zeros(0, dtype=np.int64))
+        return rows, np.ones(len(rows))
+
+
+def test_term_shares_weigh_a_rare_query_word_above_a_common_one():
+    shares = term_shares(PostingsStub(), ["unregistered", "homes"], np.array([1, 2, 4]))
+    assert np.allclose(shares, [1 / 4, 1.0, 0.0])
+    assert np.all(term_shares(PostingsStub(), [], np.array([1, 2])) == 0)
