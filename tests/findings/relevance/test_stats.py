@@ -23,3 +23,10 @@ def test_a_rising_share_rises_a_flat_one_cannot_be_told_apart():
 def test_no_trend_from_two_years_or_one_outcome():
     assert trend([2020, 2021], [True, False])["slope"] is None
     assert "same outcome" in trend([2019, 2020, 2021], [True, True, True])["sentence"]
+
+
+def test_years_that_separate_the_outcomes_give_a_wide_interval_not_a_flat_zero():
+    separated = trend([2009, 2015, 2019, 2023], [False, True, True, True])
+    low, high = separated["interval"]
+    assert low < 0 < high and high - low > 0.1 and "cannot be told apart" in separated["sentence"]
+    assert separated["slope"] > 0.01
