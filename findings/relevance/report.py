@@ -12,6 +12,11 @@ def percent(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.0f}%"
 
 
+def plural(number: int, noun: str) -> str:
+    """``1 council``, ``3 councils``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def share_line(row: dict) -> str:
     """``12 of 80 councils (15%, 95% CI 9%-24%)``."""
     low, high = row["interval"]
@@ -42,7 +47,7 @@ def count_text(count: Count, show: int = 10) -> str:
              f"{totals['reports']} reports; {basis}", "", f"by {count.by}:"]
     lines += [f"  {row['group'] or '-':<28} {share_line(row)}" for row in count.rows]
     lines += ["", count.trend["sentence"], "", "at other cut-offs: " + "; ".join(
-        f"{s['cutoff']:.1f}: {s['councils_matched']} councils, {s['findings']} findings"
+        f"{s['cutoff']:.1f}: {plural(s['councils_matched'], 'council')}, {plural(s['findings'], 'finding')}"
         for s in count.sensitivity), "", f"matched findings (first {min(show, len(count.findings))}):"]
     lines += finding_lines(count.findings, show)
     lines += ["", f"just below the cut-off ({min(show, len(count.borderline))} of the nearest):"]

@@ -1,0 +1,10 @@
+from findings.relevance.report import percent, plural
+
+
+def test_plural_says_one_council_and_two_councils():
+    assert plural(1, "council") == "1 council"
+    assert plural(0, "finding") == "0 findings" and plural(2, "council") == "2 councils"
+
+
+def test_percent_rounds_and_marks_a_missing_share():
+    assert percent(0.155) == "16%" and percent(None) == "-"
