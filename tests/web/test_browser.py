@@ -2,8 +2,9 @@
 
 One flow an inspector follows (search, filter, facet counts move, a finding, a recommendation
 another council got, its report, its council), the counts page's chart, the CSV download, no
-console errors or failed requests, axe-core's serious and critical violations, and screenshots
-of each page type at desktop and phone widths (written to ``docs/screenshots/``).
+console errors or failed requests, nothing loaded from outside the app (offline), axe-core's
+serious and critical violations, and screenshots of each page type at desktop and phone widths
+(written to ``docs/screenshots/``).
 """
 
 from __future__ import annotations
@@ -187,4 +188,19 @@ def test_a_response_document_shows_each_action_under_the_recommendation_it_answe
     assert answered.count() >= 1
     assert answered.first.locator("ul.answers .label-action").count() >= 1
     assert watched.real_problems() == []
+    context.close()
+
+
+def test_no_page_loads_anything_from_outside_the_app(browser, base_url):
+    """Offline: every script, style, font and image of every page type and /docs is the app's own."""
+    context = browser.new_context()
+    page = context.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith((base_url, "data:")) else outside.append(r.url))
+    for url in [*page_urls(base_url).values(), f"{base_url}/docs"]:
+        page.goto(url, wait_until="networkidle")
+    assert page.evaluate("() => typeof SwaggerUIBundle") == "function"  # /docs ran the vendored bundle
+    page.goto(page_urls(base_url)["search"], wait_until="networkidle")
+    assert page.evaluate("() => typeof htmx") == "object"  # the vendored htmx loaded
+    assert outside == []
     context.close()
