@@ -40,36 +40,35 @@ def test_judgements_and_later_modals_are_left_to_the_model(units):
     assert classifier.rule_label(units[later], "inspectorate") is None
 
 
+def rule_labels(text: str, author: str = "inspectorate") -> dict[str, str | None]:
+    """Each unit's rule label (None: left to the model), by its text, in a document of ``author``."""
+    classifier = FindingClassifier()
+    units = structured_units(text, author)
+    return {unit_text: classifier.rule_label(unit, author) for unit_text, unit in units.items()}
+
+
 def test_bullets_of_a_strengths_or_development_list_take_the_heading_label():
     text = "\n\n".join(["Strengths", "• Health visitors identify children's needs early.",
                        "Areas for development", "• The quality of advice to EHC plans varies.",
                        "Identification is inconsistent in some settings, although improving."])
-    units = structured_units(text, "inspectorate")
-    classifier = FindingClassifier()
-    assert classifier.rule_label(units["Health visitors identify children's needs early."],
-                                 "inspectorate") == "strength"
-    assert classifier.rule_label(units["The quality of advice to EHC plans varies."],
-                                 "inspectorate") == "weakness"
-    paragraph = units["Identification is inconsistent in some settings, although improving."]
-    assert classifier.rule_label(paragraph, "inspectorate") is None
-    assert classifier.rule_label(units["The quality of advice to EHC plans varies."], "council") is None
+    labels = rule_labels(text)
+    assert labels["Health visitors identify children's needs early."] == "strength"
+    assert labels["The quality of advice to EHC plans varies."] == "weakness"
+    assert labels["Identification is inconsistent in some settings, although improving."] is None
+    varies = structured_units(text, "inspectorate")["The quality of advice to EHC plans varies."]
+    assert FindingClassifier().rule_label(varies, "council") is None
 
 
 def test_an_ofsted_reports_statistics_about_its_area_are_never_findings():
-    text = "\n\n".join(["Children looked after in this area",
-                       "• 25 children are unaccompanied asylum-seeking children.",
-                       "Previous Ofsted inspections",
-                       "The local authority was judged to be adequate.",
-                       "Summary for children and young people",
-                       "• Social workers listen to you and act on what you tell them."])
-    units = structured_units(text, "inspectorate")
-    classifier = FindingClassifier()
-    assert classifier.rule_label(units["25 children are unaccompanied asylum-seeking children."],
-                                 "inspectorate") == "other"
-    assert classifier.rule_label(units["The local authority was judged to be adequate."],
-                                 "inspectorate") == "other"
-    assert classifier.rule_label(units["Social workers listen to you and act on what you tell them."],
-                                 "inspectorate") is None
+    labels = rule_labels("\n\n".join(["Children looked after in this area",
+                                       "• 25 children are unaccompanied asylum-seeking children.",
+                                       "Previous Ofsted inspections",
+                                       "The local authority was judged to be adequate.",
+                                       "Summary for children and young people",
+                                       "• Social workers listen to you and act on what you tell them."]))
+    assert labels["25 children are unaccompanied asylum-seeking children."] == "other"
+    assert labels["The local authority was judged to be adequate."] == "other"
+    assert labels["Social workers listen to you and act on what you tell them."] is None
 
 
 RESPONSE = "\n\n".join([
