@@ -124,13 +124,13 @@ def term_shares(lexical: LexicalIndex, terms: list[str], rowids: np.ndarray) -> 
     A finding that holds a query's rare word ("unregistered") holds more of the query than one that
     holds its common words ("children", "homes").
     """
-    weights = np.array([lexical.idf(lexical.document_frequency(term)) for term in terms])
-    if not terms or weights.sum() <= 0:
-        return np.zeros(len(rowids))
-    held = np.zeros(len(rowids))
-    for term, weight in zip(terms, weights, strict=True):
-        held += weight * np.isin(rowids, lexical.term_scores(term)[0], assume_unique=True)
-    return held / weights.sum()
+    held, total = np.zeros(len(rowids)), 0.0
+    for term in terms:
+        containing = lexical.term_scores(term)[0]  # every finding holding the term, read once
+        weight = lexical.idf(len(containing))
+        held += weight * np.isin(rowids, containing, assume_unique=True)
+        total += weight
+    return held / total if total > 0 else held
 
 
 @dataclass(frozen=True)

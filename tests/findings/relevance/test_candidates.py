@@ -65,9 +65,6 @@ class PostingsStub:
 
     postings = {"homes": np.array([1, 2, 3]), "unregistered": np.array([2])}
 
-    def document_frequency(self, term):
-        return len(self.postings.get(term, []))
-
     def idf(self, rows_matched):
         return {3: 1.0, 1: 3.0, 0: 4.0}[rows_matched]
 
