@@ -203,7 +203,7 @@ def quantise(source: Path, target: Path, variant: str, model_dir: str) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))
-    options = {"weight_type": QuantType.QInt8, "per_channel": True}
+    options = {"weight_type": QuantType.QInt8, "per_channel": True, "reduce_range": True}
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         out = Path(tmp) / "q.onnx"
         if variant == "int8":
