@@ -13,14 +13,12 @@ that a query whose words sit far from every finding is not judged by another que
 One feature is the query's own: how far its nearest findings stand out from the next tier (a
 topic the reports treat distinctly against one they touch on everywhere or nowhere), which lets
 a query's candidates as a whole be judged more or less likely. Another is whether the query
-asks for a label: a finding must then be of that kind as well as on topic. The last is the share
-of the query's themes (the theme lexicon of ``nlp/patterns/themes.json``, read off the query's
-words) that the finding was tagged with: a field of practice named in other words than the query's.
+asks for a label: a finding must then be of that kind as well as on topic.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,7 +28,7 @@ from nlp.labels import FINDING_LABELS
 
 FEATURES = ("cosine", "cosine_gap", "dense_rank", "bm25_share", "lexical_rank", "term_idf_share",
             "label_mismatch", "topic_cosine", "cosine_z", "topic_z", "cosine_spread",
-            "label_asked", "theme_share")
+            "label_asked")
 TOPIC_SIZE = 20  # nearest findings whose mean is the query's topic (pseudo-relevance feedback)
 REFERENCE_SIZE = 200  # best candidates a candidate's score is standardised against
 RESCORE = 2  # with coarse cosines, the best RESCORE * dense_depth of their order get exact ones
@@ -137,11 +135,10 @@ def term_shares(lexical: LexicalIndex, terms: list[str], rowids: np.ndarray) -> 
 
 @dataclass(frozen=True)
 class StoreArrays:
-    """What the features read of every finding, by rowid: its label, the label's confidence, its themes."""
+    """What the features read of every finding, by rowid: its label and the label's confidence."""
 
     labels: np.ndarray
     confidences: np.ndarray
-    themes: dict[str, np.ndarray] = field(default_factory=dict)  # theme -> whether each rowid has it
 
     @classmethod
     def from_engine(cls, engine) -> StoreArrays:
@@ -150,19 +147,11 @@ class StoreArrays:
         names = np.array([""] + list(engine.columns.codes["label"]), dtype=object)
         confidences = np.ones(len(codes))
         confidences[: len(engine.label_confidence)] = engine.label_confidence[: len(codes)]
-        return cls(names[codes + 1], confidences, engine.columns.themes)
+        return cls(names[codes + 1], confidences)
 
     def label_mismatch(self, rowids: np.ndarray, asked: str | None) -> np.ndarray:
         """:func:`label_mismatch` of some rowids."""
         return label_mismatch(self.labels[rowids], self.confidences[rowids], asked)
-
-    def theme_share(self, rowids: np.ndarray, query_themes: list[str]) -> np.ndarray:
-        """The share of the query's themes each rowid was tagged with (0 when the query has none)."""
-        held = np.zeros(len(rowids))
-        for theme in query_themes:
-            if theme in self.themes:
-                held += self.themes[theme][rowids]
-        return held / len(query_themes) if query_themes else held
 
 
 def dense_part(vectors: np.ndarray, ids: np.ndarray, query: np.ndarray, allowed: np.ndarray | None,
@@ -202,7 +191,7 @@ def lexical_part(lexical: LexicalIndex | None, terms: list[str], allowed: np.nda
 def candidates(*, ids: np.ndarray, vectors: np.ndarray, query: np.ndarray, terms: list[str],
                lexical: LexicalIndex | None, arrays: StoreArrays, label: str | None,
                allowed: np.ndarray | None, dense_depth: int, lexical_depth: int,
-               coarse: CoarseCosines | None = None, themes: list[str] | None = None) -> Candidates:
+               coarse: CoarseCosines | None = None) -> Candidates:
     """The deep candidates of a query and their features.
 
     Args:
@@ -217,7 +206,6 @@ def candidates(*, ids: np.ndarray, vectors: np.ndarray, query: np.ndarray, terms
         dense_depth: nearest findings taken by cosine.
         lexical_depth: best findings taken by BM25.
         coarse: the vectors' projection for a first ordering (None: exact cosines throughout).
-        themes: the query's themes (by the theme lexicon; None: none).
 
     """
     dense_ids, dense_rows, cosines, dense_top = dense_part(vectors, ids, query, allowed, dense_depth, coarse)
@@ -237,6 +225,5 @@ def candidates(*, ids: np.ndarray, vectors: np.ndarray, query: np.ndarray, terms
         cosine, gap, dense_rank, score,
         np.log1p(lexical_rank), term_shares(lexical, terms, rowids) if lexical else np.zeros(len(rowids)),
         arrays.label_mismatch(rowids, label), topic, standardised(cosine), standardised(topic),
-        np.full(len(rowids), cosine_spread(cosine)), np.full(len(rowids), float(label is not None)),
-        arrays.theme_share(rowids, themes or [])])
+        np.full(len(rowids), cosine_spread(cosine)), np.full(len(rowids), float(label is not None))])
     return Candidates(rowids, features)

@@ -14,7 +14,6 @@ from findings.retrieval.filters import Filters
 from findings.retrieval.highlight import query_terms
 from findings.retrieval.lexical import LexicalIndex
 from findings.settings import Settings
-from nlp.themes import ThemeTagger
 
 
 @dataclass(frozen=True)
@@ -29,17 +28,11 @@ class Scored:
         return int(np.searchsorted(-self.probabilities, -cutoff, side="right"))
 
 
-def pipeline_tagger(settings: Settings) -> ThemeTagger:
-    """The theme tagger of the trained pipeline (its saved lexicon), or the packaged one if it has none."""
-    saved = settings.model_dir / "theme_tagger"
-    return ThemeTagger().from_disk(saved) if (saved / "themes.json").is_file() else ThemeTagger()
-
-
 class Matcher:
     """A query's candidates and their probabilities, from an engine's arrays and a model."""
 
     def __init__(self, engine: SearchEngine, model: RelevanceModel | None, *, dense_depth: int,
-                 lexical_depth: int, coarse_dims: int = 0, tagger: ThemeTagger | None = None) -> None:
+                 lexical_depth: int, coarse_dims: int = 0) -> None:
         """Read what the features need from an open engine.
 
         Args:
@@ -48,8 +41,6 @@ class Matcher:
             dense_depth: candidates taken by cosine.
             lexical_depth: candidates taken by BM25.
             coarse_dims: principal directions of a first, coarse ordering (0: exact cosines only).
-            tagger: reads a query's themes, with the lexicon the store's findings were tagged with
-                (None: the packaged lexicon).
 
         """
         self.engine = engine
@@ -59,18 +50,14 @@ class Matcher:
         self.dense_depth = dense_depth
         self.lexical_depth = lexical_depth
         self.coarse = CoarseCosines.fit(engine.index.vectors, coarse_dims) if coarse_dims else None
-        self.tagger = tagger or ThemeTagger()
 
     @classmethod
     def open(cls, engine: SearchEngine, model: RelevanceModel | None, settings: Settings) -> Matcher:
-        """A matcher with the settings' depths and the pipeline's theme lexicon.
-
-        Coarse cosines come first over a store above the exact limit.
-        """
+        """A matcher with the settings' depths; coarse cosines first over a store above the exact limit."""
         large = len(engine.index.ids) > settings.exact_index_limit
         return cls(engine, model, dense_depth=settings.count_dense_depth,
                    lexical_depth=settings.count_lexical_depth,
-                   coarse_dims=settings.count_coarse_dims if large else 0, tagger=pipeline_tagger(settings))
+                   coarse_dims=settings.count_coarse_dims if large else 0)
 
     def candidates(self, text: str, label: str | None = None, filters: Filters | None = None,
                    vector: np.ndarray | None = None) -> Candidates:
@@ -82,8 +69,7 @@ class Matcher:
             ids=self.engine.index.ids, vectors=self.engine.index.vectors,
             query=self.engine.embed(text) if vector is None else vector, terms=query_terms(text),
             lexical=self.lexical, arrays=self.arrays, label=label, allowed=self.engine.allowed_ids(filters),
-            dense_depth=self.dense_depth, lexical_depth=self.lexical_depth, coarse=self.coarse,
-            themes=self.tagger.themes_of(text))
+            dense_depth=self.dense_depth, lexical_depth=self.lexical_depth, coarse=self.coarse)
 
     def score(self, text: str, label: str | None = None, filters: Filters | None = None,
               vector: np.ndarray | None = None) -> Scored:

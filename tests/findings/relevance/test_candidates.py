@@ -1,5 +1,3 @@
-from dataclasses import replace
-
 import numpy as np
 
 from findings.relevance.candidates import (
@@ -14,9 +12,6 @@ from findings.relevance.candidates import (
     term_shares,
     top,
 )
-from findings.relevance.matcher import Matcher, pipeline_tagger
-from findings.settings import Settings
-from nlp.themes import ThemeTagger
 
 
 def test_top_and_ranks():
@@ -82,45 +77,3 @@ def test_term_shares_weigh_a_rare_query_word_above_a_common_one():
     shares = term_shares(PostingsStub(), ["unregistered", "homes"], np.array([1, 2, 4]))
     assert np.allclose(shares, [1 / 4, 1.0, 0.0])
     assert np.all(term_shares(PostingsStub(), [], np.array([1, 2])) == 0)
-
-
-def test_theme_share_is_the_share_of_the_query_themes_a_finding_was_tagged_with():
-    tagged = {"workforce and capacity": np.array([False, True, True, False]),
-              "health": np.array([False, False, True, False])}
-    arrays = StoreArrays(np.array(["", "weakness", "strength", "weakness"]), np.ones(4), tagged)
-    rowids = np.array([1, 2, 3])
-    assert arrays.theme_share(rowids, ["workforce and capacity", "health"]).tolist() == [0.5, 1.0, 0.0]
-    assert arrays.theme_share(rowids, ["a theme no finding has"]).tolist() == [0, 0, 0]
-    assert arrays.theme_share(rowids, []).tolist() == [0, 0, 0]
-
-
-def test_candidates_carry_the_theme_share_of_the_query_themes(tiny_engine):
-    arrays = StoreArrays.from_engine(tiny_engine)
-    tagged = np.zeros(len(arrays.labels), dtype=bool)
-    tagged[tiny_engine.index.ids[::2]] = True
-    arrays = replace(arrays, themes={"workforce and capacity": tagged})
-    query = tiny_engine.embed("supervision of social workers")
-    asked = dict(ids=tiny_engine.index.ids, vectors=tiny_engine.index.vectors, query=query,
-                 terms=["supervision"], lexical=tiny_engine.retrievers[1][0], arrays=arrays, label=None,
-                 allowed=None, dense_depth=10, lexical_depth=10)
-    found = candidates(**asked, themes=["workforce and capacity"])
-    share = found.features[:, FEATURES.index("theme_share")]
-    assert np.array_equal(share, tagged[found.rowids].astype(float)) and 0 < share.sum() < len(found)
-    assert np.all(candidates(**asked).features[:, FEATURES.index("theme_share")] == 0)
-
-
-def test_the_matcher_reads_the_query_themes_with_its_tagger(tiny_engine):
-    tagger = ThemeTagger(themes={"workforce and capacity": [r"\bsocial workers?\b"]})
-    matcher = Matcher(tiny_engine, None, dense_depth=10, lexical_depth=10, tagger=tagger)
-    tagged = np.ones(len(matcher.arrays.labels), dtype=bool)
-    matcher.arrays = replace(matcher.arrays, themes={"workforce and capacity": tagged})
-    column = FEATURES.index("theme_share")
-    assert np.all(matcher.candidates("supervision of social workers").features[:, column] == 1)
-    assert np.all(matcher.candidates("supervision of managers").features[:, column] == 0)
-
-
-def test_the_pipeline_tagger_reads_the_saved_lexicon(tmp_path):
-    ThemeTagger(themes={"health": [r"\bdentists?\b"]}).to_disk(tmp_path / "theme_tagger")
-    saved = pipeline_tagger(Settings(model_dir=tmp_path))
-    assert saved.themes_of("a dentist") == ["health"]
-    assert "health" in pipeline_tagger(Settings(model_dir=tmp_path / "none")).themes_of("child health")
