@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -72,7 +74,7 @@ def fp32_and_plain_int8(seed: int, tmp_path) -> tuple[np.ndarray, list, list]:
 def has_vnni() -> bool:
     """Whether the CPU has VNNI: without it onnxruntime's uint8 x int8 kernel sums pairs in int16."""
     try:
-        flags = open("/proc/cpuinfo", encoding="utf-8").read()
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8")
     except OSError:
         return False
     return "avx512_vnni" in flags or "avx_vnni" in flags
@@ -97,8 +99,9 @@ def test_per_token_int8_is_closer_to_fp32_than_per_tensor_int8(tmp_path):
     assert per_token_int8(model) == 2
     assert {n.op_type for n in model.graph.node} >= {"MatMulIntegerToFloat"}
     assert "MatMul" not in {n.op_type for n in model.graph.node}
-    # halved where measured (VNNI); an AVX2-only CPU's int16 pair sums saturate on some uint8
-    # activations near 255 (0.63 of the per-tensor error seen on one), so there it need only be less
+    # halved where it was measured (VNNI); on an AVX2-only CPU onnxruntime's integer kernels differ and
+    # the margin is smaller (0.63 of the per-tensor error on one; 7-bit weights did not change it, so
+    # the cause is not pinned down), so there it need only be less
     assert_halves_the_error(expected, per_tensor, run(model, x), 0.5 if has_vnni() else 1.0)
 
 
