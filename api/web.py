@@ -15,8 +15,11 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from findings.relevance.report import plural
+
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+TEMPLATES.env.globals["plural"] = plural  # "1 council", "3 councils": as the CLI's count text says it
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 VENDORED = {"htmx": Path("htmx.org") / "dist",  # served as /static/vendor/<name>/
