@@ -45,7 +45,7 @@ def reliability_table(queries, probabilities) -> str:
              "|---|---|---|---|---|---|"]
     for row in reliability(queries, probabilities):
         gap = row["observed"] - row["predicted"]
-        low, high = wilson(round(row["observed"] * row["n"]), row["n"])
+        low, high = wilson(row["relevant"], row["n"])
         lines.append(f"| {row['bin']} | {row['n']} | {row['predicted']:.3f} | {row['observed']:.3f} | "
                      f"{low:.3f}-{high:.3f} | {gap:+.3f} |")
     return "\n".join(lines)

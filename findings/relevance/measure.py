@@ -47,10 +47,10 @@ def reliability(queries: list[JudgedQuery], probabilities: list[np.ndarray], bin
         inside = which == b
         if inside.any():
             rows.append({"bin": f"{b / bins:.1f}-{(b + 1) / bins:.1f}", "n": int(inside.sum()),
+                         "relevant": int(observed[inside].sum()),
                          "predicted": float(predicted[inside].mean()),
                          "observed": float(observed[inside].mean())})
     return rows
-
 
 
 def measured(queries: list[JudgedQuery], probabilities: list[np.ndarray]) -> dict:
