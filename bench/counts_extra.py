@@ -1,0 +1,119 @@
+"""The relevance model trained with extra judged queries, measured leave-one-query-out on the dev queries.
+
+    python -m bench.counts_extra [--out docs/counts-extra.md]
+
+Reads ``docs/counts-extra-queries.jsonl`` and ``docs/counts-extra-judgments.jsonl`` (query, report,
+SHA-1 of the finding's text, grade: no text), finds each judged finding's text in the store by its
+hash, and predicts every dev query with a model fitted on the other dev queries plus all the extra
+ones, scored on the dev judgments only. The extra queries are weighted, and may get an intercept of
+their own (fitted, then dropped to predict). Writes a Markdown table (``docs/counts-model.md``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+
+from bench.report import write_table
+from findings.relevance.matcher import Matcher
+from findings.relevance.measure import chosen_cutoff, match_quality, reliability
+from findings.relevance.training import JudgedQuery, judged_queries
+from findings.retrieval import SearchEngine
+from findings.settings import get_settings
+from findings.store import reads
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+SETTINGS = ((0.0, False), (1.0, False), (0.5, False), (0.25, False), (1.0, True), (0.5, True), (0.25, True))
+
+
+def text_key(text: str) -> str:
+    """The SHA-1 the judgments file keys a finding's text by (lowercased, spaces collapsed)."""
+    return hashlib.sha1(re.sub(r"\s+", " ", text).strip().lower().encode()).hexdigest()
+
+
+def extra_judgments(conn, queries_path: Path, judgments_path: Path) -> list[dict]:
+    """The extra judgments as rows of a judgments file, each with its finding's text from the store."""
+    queries = {q["qid"]: q for q in map(json.loads, queries_path.read_text(encoding="utf-8").splitlines())}
+    judged = [json.loads(line) for line in judgments_path.read_text(encoding="utf-8").splitlines()]
+    docs = {j["doc_id"] for j in judged}
+    rowids = [rowid for rowid, doc_id in reads.finding_documents(conn) if doc_id in docs]
+    found = reads.finding_rows(conn, rowids=rowids).values()
+    texts = {(r["doc_id"], text_key(r["text"])): r["text"] for r in found}
+    rows = []
+    for n, j in enumerate(judged):
+        text = texts.get((j["doc_id"], j["text_sha1"]))
+        if text is not None:
+            q = queries[j["qid"]]
+            rows.append({"qid": j["qid"], "query": q["query"], "label": q["label"], "doc_id": j["doc_id"],
+                         "unit": n, "text": text, "grade": j["grade"]})
+    return rows
+
+
+def stacked(queries: list[JudgedQuery]) -> tuple[np.ndarray, np.ndarray]:
+    """Judged candidates' features and whether each is graded 2 (none for no queries)."""
+    if not queries:
+        return np.zeros((0, 0)), np.zeros(0, dtype=bool)
+    return (np.vstack([q.features[q.grades >= 0] for q in queries]),
+            np.concatenate([q.grades[q.grades >= 0] == 2 for q in queries]))
+
+
+def fitted(train: list[JudgedQuery], extra: list[JudgedQuery], weight: float, own_intercept: bool):
+    """Probabilities of a logistic (C = 0.1) over the train queries and the weighted extra ones."""
+    from sklearn.linear_model import LogisticRegression
+
+    (x1, y1), (x2, y2) = stacked(train), stacked(extra)
+    means, scales = x1.mean(axis=0), x1.std(axis=0) + 1e-9
+    x = (np.vstack([x1, x2.reshape(-1, x1.shape[1])]) - means) / scales
+    if own_intercept:
+        x = np.column_stack([x, np.r_[np.zeros(len(y1)), np.ones(len(y2))]])
+    weights = np.r_[np.ones(len(y1)), np.full(len(y2), weight)]
+    model = LogisticRegression(C=0.1, max_iter=3000).fit(x, np.r_[y1, y2], sample_weight=weights)
+    coef = model.coef_[0][:-1] if own_intercept else model.coef_[0]
+    return lambda f: 1.0 / (1.0 + np.exp(-(((f - means) / scales) @ coef + model.intercept_[0])))
+
+
+def row(dev: list[JudgedQuery], extra: list[JudgedQuery], weight: float, own_intercept: bool) -> str:
+    """One table row: a training setting's cut-off, precision, recall and worst reliability gap."""
+    used = extra if weight > 0 else extra[:0]
+    own = own_intercept and weight > 0
+    probabilities = [fitted(dev[:i] + dev[i + 1:], used, weight or 1.0, own)(q.features)
+                     for i, q in enumerate(dev)]
+    cutoff = chosen_cutoff(dev, probabilities)
+    m, at70 = match_quality(dev, probabilities, cutoff), match_quality(dev, probabilities, 0.70)
+    worst = max(reliability(dev, probabilities), key=lambda b: abs(b["observed"] - b["predicted"]))
+    name = f"+ extra, weight {weight}" + (", own intercept" if own else "") if weight else "dev queries only"
+    gap = worst["observed"] - worst["predicted"]
+    return (f"| {name} | {cutoff:.2f} | {m['precision']:.3f} | {m['recall']:.3f} | {at70['precision']:.3f} / "
+            f"{at70['recall']:.3f} | {gap:+.3f} ({worst['bin']}, {worst['n']}) |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure each training setting and write the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", default="docs/counts-extra.md")
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    engine = SearchEngine.open(settings)
+    matcher = Matcher.open(engine, None, settings)
+    dev_path = Path(settings.relevance_queries)
+    dev_rows = [json.loads(line) for line in dev_path.open(encoding="utf-8") if line.strip()]
+    extra_rows = extra_judgments(engine.conn, DOCS / "counts-extra-queries.jsonl",
+                                 DOCS / "counts-extra-judgments.jsonl")
+    dev, extra = judged_queries(matcher, dev_rows), judged_queries(matcher, extra_rows)
+    lines = [f"# Extra judged queries as training ({len(extra)} queries, {len(extra_rows)} judgments found "
+             f"in the store; {len(dev)} dev queries, leave-one-query-out)\n",
+             "| training | cut-off | precision | recall | at 0.70: precision / recall "
+             "| worst reliability gap |",
+             "|---|---|---|---|---|---|"]
+    lines += [row(dev, extra, weight, own) for weight, own in SETTINGS]
+    write_table("\n".join(lines) + "\n", args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
