@@ -6,7 +6,8 @@ Reads ``docs/counts-extra-queries.jsonl`` and ``docs/counts-extra-judgments.json
 SHA-1 of the finding's text, grade: no text), finds each judged finding's text in the store by its
 hash, and predicts every dev query with a model fitted on the other dev queries plus all the extra
 ones, scored on the dev judgments only. The extra queries are weighted, and may get an intercept of
-their own (fitted, then dropped to predict). Writes a Markdown table (``docs/counts-model.md``).
+their own (fitted, then dropped to predict). Writes a Markdown table, which ``docs/counts-model.md``
+quotes.
 """
 
 from __future__ import annotations
