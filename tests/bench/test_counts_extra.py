@@ -1,4 +1,4 @@
-"""The extra-queries experiment: its text keys, its committed judgments and its own-intercept fit."""
+"""The extra-queries experiment: text keys, committed judgments, the own-intercept fit, the transfer table."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from bench.counts_extra import DOCS, fitted, text_key
+from bench.counts_extra import DOCS, by_query, fitted, text_key, transfer
 from findings.relevance.training import JudgedQuery
 
 
@@ -36,3 +36,28 @@ def test_an_own_intercept_keeps_the_extra_queries_base_rate_out_of_predictions()
     shared = fitted(train, extra, 1.0, own_intercept=False)(features).mean()
     own = fitted(train, extra, 1.0, own_intercept=True)(features).mean()
     assert shared < alone - 0.1 and abs(own - alone) < (alone - shared) / 2
+
+
+def test_the_transfer_table_scores_extra_queries_with_a_model_fitted_on_the_dev_ones():
+    rng = np.random.default_rng(1)
+
+    def judged(qid: str, sign: float = 1.0) -> JudgedQuery:
+        features = rng.normal(size=(300, 2))
+        return query(qid, features, np.where(sign * features[:, 0] + 0.3 * rng.normal(size=300) > 0.5, 2, 0))
+
+    def precision(lines: list[str]) -> dict[str, float]:
+        cells = [line.split(" | ") for line in lines if line.startswith("| 0.") and line.count("|") == 6]
+        return {c[0].strip("| "): float(c[1]) for c in cells}
+
+    dev = [judged("a"), judged("b"), judged("c")]
+    alike = transfer(dev, [judged("x")])
+    assert precision(alike)["0.90"] > precision(alike)["0.50"] > 0.8  # precision rises with the cut-off
+    assert alike[-1].startswith("| x x | - |")
+    inverted = precision(transfer(dev, [judged("y", -1.0)]))  # relevant where the dev queries' are not
+    assert inverted["0.90"] < 0.1
+
+
+def test_a_query_row_counts_members_judged_members_and_reached_units():
+    grades = np.array([2, 2, 0, -1, 2])
+    row = by_query(query("q", np.zeros((5, 1)), grades), np.array([0.9, 0.8, 0.95, 0.99, 0.1]), 0.77)
+    assert row == "| q q | - | 4 | 2 / 3 | 2 / 3 |"
