@@ -1,4 +1,4 @@
-"""The extra-queries experiment: text keys, committed judgments, the own-intercept fit, the transfer table."""
+"""The extra-queries experiment: text keys, committed judgments, the own-intercept fit, its tables."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from bench.counts_extra import DOCS, by_query, fitted, text_key, transfer
+from bench.counts_extra import DOCS, by_query, fitted, left_out, left_out_probabilities, text_key, transfer
 from findings.relevance.training import JudgedQuery
 
 
@@ -61,3 +61,30 @@ def test_a_query_row_counts_members_judged_members_and_reached_units():
     grades = np.array([2, 2, 0, -1, 2])
     row = by_query(query("q", np.zeros((5, 1)), grades), np.array([0.9, 0.8, 0.95, 0.99, 0.1]), 0.77)
     assert row == "| q q | - | 4 | 2 / 3 | 2 / 3 |"
+
+
+def test_an_extra_query_left_out_is_scored_without_itself():
+    rng = np.random.default_rng(2)
+    features = rng.normal(size=(300, 2))
+    dev = [query(q, features, np.where(features[:, 0] > 0.5, 2, 0)) for q in "abc"]
+    extra = [query(q, features, np.where(features[:, 1] > 0.5, 2, 0)) for q in "xy"]
+    dev_only = fitted(dev, [], 1.0, False)(features)
+    alone = left_out_probabilities(dev, extra[:1], 1.0, False)[0]
+    assert np.allclose(alone, dev_only)  # no other extra query: the model is the dev queries' alone
+    taught = left_out_probabilities(dev, extra, 1.0, False)[0]  # x, taught by y
+    relevant = extra[0].grades == 2
+    def separation(p: np.ndarray) -> float:
+        return p[relevant].mean() - p[~relevant].mean()
+
+    assert separation(taught) > separation(dev_only) + 0.1
+
+
+def test_the_left_out_table_has_a_row_per_setting():
+    rng = np.random.default_rng(3)
+    features = rng.normal(size=(200, 2))
+    judged = [query(q, features, np.where(features[:, 0] + rng.normal(size=200) > 0.5, 2, 0))
+              for q in "abcxy"]
+    lines = left_out(judged[:3], judged[3:])
+    assert [line.split(" | ")[0].strip("| ") for line in lines[3:]] == [
+        "dev queries only", "+ the other extra, weight 0.25, own intercept", "+ the other extra, weight 0.25",
+        "+ the other extra, weight 1.0, own intercept"]
