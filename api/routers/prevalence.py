@@ -33,8 +33,10 @@ def prevalence(
     The same as ``findings count --json``: the query, label, filters, cut-off and its estimated
     precision and recall, the totals with a Wilson interval, a row per group, the trend over
     years, the counts at cut-offs 0.5 / 0.7 / 0.9, every matched finding (id, doc_id, council,
-    date, text, probability) and the findings just below the cut-off. Dates bound each report's
-    date (its inspection's end, else its publication). Sync: the count runs on a worker thread.
+    date, text, probability), the findings just below the cut-off, and the query's words that no
+    finding holds (``absent_terms``: a misspelling counts for nothing but its meaning). Dates
+    bound each report's date (its inspection's end, else its publication). Sync: the count runs on
+    a worker thread.
     """
     count = counter.count(q, label=label, filters=filters, cutoff=cutoff, by=by).as_dict()
     if not wants_html(request):

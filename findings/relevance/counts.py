@@ -4,7 +4,8 @@
 keeps those at or above the cut-off, and counts the councils they come from against the councils
 with a report in scope (the filters' report types, councils, grades and period), overall and by
 year, report type or region, with Wilson intervals, a trend over years, the counts at other
-cut-offs and the findings just below the cut-off.
+cut-offs, the findings just below the cut-off, and the query's words that no finding holds (a
+misspelling, or a word the reports do not use, counts for nothing but its meaning to the encoder).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from findings.relevance.matcher import Matcher
 from findings.relevance.stats import trend, wilson
 from findings.retrieval.filters import Filters
+from findings.retrieval.highlight import query_terms
 from findings.store import reads
 
 GROUPINGS = ("year", "collection", "region")
@@ -80,6 +82,7 @@ class Count:
     sensitivity: list[dict]
     findings: list[dict] = field(default_factory=list)
     borderline: list[dict] = field(default_factory=list)
+    absent_terms: list[str] = field(default_factory=list)  # the query's words in no finding of the store
 
     def as_dict(self) -> dict:
         """The count as plain JSON-ready values."""
@@ -199,6 +202,11 @@ class Counter:
         return [finding_entry(rows[rowid], p, scopes[doc_id].date) for rowid, doc_id, p in members
                 if rowid in rows]
 
+    def absent_terms(self, text: str) -> list[str]:
+        """The query's words (as BM25 reads them) that no finding in the store holds."""
+        lexical = self.matcher.lexical
+        return [] if lexical is None else [t for t in query_terms(text) if not lexical.document_frequency(t)]
+
     def count(self, text: str, *, label: str | None = None, filters: Filters | None = None,
               cutoff: float | None = None, by: str = "year") -> Count:
         """Count the councils with a finding matching a query.
@@ -231,4 +239,5 @@ class Counter:
                      cutoff=cutoff, estimated=model.at(cutoff), totals=tally(members, scopes), by=by,
                      rows=grouped(members, scopes, by), trend=yearly_trend(members, scopes),
                      sensitivity=sensitivity,
-                     findings=self.entries(members, scopes), borderline=self.entries(below, scopes))
+                     findings=self.entries(members, scopes), borderline=self.entries(below, scopes),
+                     absent_terms=self.absent_terms(text))

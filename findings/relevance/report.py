@@ -34,6 +34,13 @@ def finding_lines(entries: list[dict], limit: int) -> list[str]:
     return lines
 
 
+def absent_sentence(terms: list[str]) -> str:
+    """What to tell a researcher whose query holds words no finding uses."""
+    quoted = ", ".join(f"'{t}'" for t in terms)
+    return (f"No finding uses {quoted}: check the spelling; the count rests on the query's other words "
+            "and on its meaning.")
+
+
 def count_text(count: Count, show: int = 10) -> str:
     """The count as text: what was counted and how sure, the totals, groups, trend and sensitivity."""
     estimated = count.estimated
@@ -44,7 +51,10 @@ def count_text(count: Count, show: int = 10) -> str:
     lines = [f"{count.query!r}" + (f" ({count.label})" if count.label else "")
              + (f" where {count.filters}" if count.filters else ""),
              f"{share_line(totals)}: {totals['findings']} findings in {totals['reports_matched']} of "
-             f"{totals['reports']} reports; {basis}", "", f"by {count.by}:"]
+             f"{totals['reports']} reports; {basis}"]
+    if count.absent_terms:
+        lines.append(absent_sentence(count.absent_terms))
+    lines += ["", f"by {count.by}:"]
     lines += [f"  {row['group'] or '-':<28} {share_line(row)}" for row in count.rows]
     lines += ["", count.trend["sentence"], "", "at other cut-offs: " + "; ".join(
         f"{s['cutoff']:.1f}: {plural(s['councils_matched'], 'council')}, {plural(s['findings'], 'finding')}"

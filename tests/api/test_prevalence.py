@@ -28,6 +28,15 @@ def test_prevalence_answers_as_the_count_command_does(client):
     assert client.get("/prevalence", params={"q": "plans", "label": "Weakness"}).json()["label"] == "weakness"
 
 
+def test_prevalence_names_the_query_words_no_finding_uses_in_json_and_on_the_page(client):
+    params = {"q": "supervision of social wrokers"}
+    assert client.get("/prevalence", params=params).json()["absent_terms"] == ["wrokers"]
+    page = client.get("/prevalence", params=params, headers={"Accept": "text/html"}).text
+    assert 'id="absent"' in page and "No finding uses &#39;wrokers&#39;" in page
+    plain = client.get("/prevalence", params={"q": "supervision"}, headers={"Accept": "text/html"}).text
+    assert 'id="absent"' not in plain
+
+
 def test_prevalence_refuses_bad_parameters_with_the_error_shape(client):
     for params in ({"q": "plans", "by": "month"}, {"q": "plans", "cutoff": 0}, {"q": "  "},
                    {"q": "plans", "date_from": "2024-03-01", "date_to": "2024-02-01"}):

@@ -50,6 +50,11 @@ def test_the_asked_label_moves_probabilities_and_filters_bound_the_scope(counter
     assert later.findings == [] and later.totals["councils"] == 0
 
 
+def test_a_count_names_the_query_words_no_finding_uses(counter):
+    assert counter.count("supervision of social wrokers", cutoff=0.9).absent_terms == ["wrokers"]
+    assert counter.count("supervision of social workers", cutoff=0.9).absent_terms == []
+
+
 def test_bad_groupings_and_cut_offs_are_refused(counter):
     with pytest.raises(ValueError, match="count by"):
         counter.count("plans", by="month")

@@ -1,4 +1,4 @@
-from findings.relevance.report import percent, plural
+from findings.relevance.report import absent_sentence, percent, plural
 
 
 def test_plural_says_one_council_and_two_councils():
@@ -8,3 +8,8 @@ def test_plural_says_one_council_and_two_councils():
 
 def test_percent_rounds_and_marks_a_missing_share():
     assert percent(0.155) == "16%" and percent(None) == "-"
+
+
+def test_absent_words_are_quoted_and_the_researcher_told_what_the_count_rests_on():
+    sentence = absent_sentence(["wrokers", "zzz"])
+    assert sentence.startswith("No finding uses 'wrokers', 'zzz': check the spelling")
