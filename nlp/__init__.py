@@ -1,9 +1,7 @@
 """The spaCy pipeline that segments inspection reports into labelled findings.
 
-Importing this package registers the custom attributes and component factories, so a saved
-pipeline loads with :func:`spacy.load`.
+Importing the package loads nothing (the label vocabulary, :mod:`nlp.labels`, is read without
+spaCy). Each module that reads the custom ``Doc`` and ``Span`` attributes imports
+:mod:`nlp.extensions`, which registers them; the components' factories are spaCy entry points
+(``pyproject.toml``), so a saved pipeline loads with :func:`spacy.load`.
 """
-
-from nlp.extensions import register_extensions
-
-register_extensions()

@@ -17,6 +17,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
+import nlp.extensions  # noqa: F401  (registers the Doc and Span attributes read here)
 from corpus.normalise import name_like
 from nlp.labels import FINDING_LABELS
 from nlp.patterns import compile_anchored, compile_search, default_patterns

@@ -16,6 +16,7 @@ from scipy import sparse
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+import nlp.extensions  # noqa: F401  (registers the Doc and Span attributes read here)
 from nlp.features import UnitFeaturizer
 from nlp.labels import UNIT_LABELS
 from nlp.patterns import compile_search, default_patterns

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from spacy.tokens import Span
 
+import nlp.extensions  # noqa: F401  (registers the Doc and Span attributes read here)
+
 GRADE_RE = re.compile(
     r"\b(?:(?P<ri>requires? improvement|not yet good|to be good)|(?P<outstanding>outstanding)"
     r"|(?P<inadequate>inadequate)|(?P<good>good))\b",

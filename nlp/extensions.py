@@ -26,3 +26,6 @@ def register_extensions() -> None:
     for name, default in SPAN_ATTRIBUTES.items():
         if not Span.has_extension(name):
             Span.set_extension(name, default=default)
+
+
+register_extensions()  # on import: every module reading these attributes imports this one

@@ -16,6 +16,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 from spacy.tokens import Span
 
+import nlp.extensions  # noqa: F401  (registers the Doc and Span attributes read here)
 from nlp.author import voice
 from nlp.context import context_tokens
 from nlp.patterns import default_patterns

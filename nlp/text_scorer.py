@@ -29,6 +29,7 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+import nlp.extensions  # noqa: F401  (registers the Doc and Span attributes read here)
 from nlp.author import voice
 from nlp.finetune import (
     INPUTS,

@@ -12,6 +12,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
+import nlp.extensions  # noqa: F401  (registers the Doc and Span attributes read here)
 from nlp.patterns import compile_search, default_patterns
 
 

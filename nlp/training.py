@@ -17,6 +17,7 @@ from pathlib import Path
 from scipy import sparse
 from spacy.tokens import Doc
 
+import nlp.extensions  # noqa: F401  (registers the Doc and Span attributes read here)
 from corpus.documents import load_document
 from corpus.manifest import ReportEntry, manifest_by_id
 from nlp.author import author_from_publisher

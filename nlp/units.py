@@ -13,6 +13,8 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+import nlp.extensions  # noqa: F401  (registers the Doc and Span attributes read here)
+
 ABBREVIATIONS = (
     "e.g", "i.e", "etc", "mr", "mrs", "ms", "dr", "no", "para", "paras", "st", "vs", "approx",
     "co", "ltd", "cllr", "nos", "fig", "ref", "inc", "al", "cf",

@@ -26,7 +26,25 @@ ONNX_VARIANTS = {"onnx": "fp32", "onnx-int8": "int8", "onnx-int8-split": "int8-s
 
 
 def offline() -> None:
-    """Make sure nothing reaches for the network and model loading stays quiet."""
+    """Make sure nothing reaches for the network and model loading stays quiet.
+
+    Loading ``transformers`` itself takes seconds, so an ONNX encoder whose model file is ready
+    does without it: the paths that load it (export, quantisation, the torch backend) quieten it
+    themselves through this function, and so does opening an ONNX encoder once it is loaded.
+    """
+    import os
+    import sys
+
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_PROGRESS_BARS"):
+        os.environ.setdefault(name, "1")
+    if "transformers" in sys.modules:
+        from nlp.finetune import quiet_offline_loading
+
+        quiet_offline_loading()
+
+
+def quiet_transformers() -> None:
+    """Load ``transformers`` quietly and offline (for the paths that need it)."""
     from nlp.finetune import quiet_offline_loading
 
     quiet_offline_loading()
@@ -47,6 +65,8 @@ class TorchEncoder:
     def __init__(self, model_dir: str) -> None:
         """Load the model on the CPU."""
         from sentence_transformers import SentenceTransformer
+
+        quiet_transformers()
 
         self.model = SentenceTransformer(model_dir, device="cpu")
 

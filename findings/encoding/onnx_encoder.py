@@ -14,13 +14,14 @@ from __future__ import annotations
 import os
 import tempfile
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from corpus.documents import file_hash
-from findings.encoding.encoder import DIMENSION
+from findings.encoding.encoder import DIMENSION, quiet_transformers
 from findings.encoding.quantise import INPUTS, quantise
 
 MAX_TOKENS = 256
@@ -32,6 +33,8 @@ def export_onnx(model_dir: str, target: Path) -> None:
     """Export the transformer with mean pooling and normalisation to an ONNX file."""
     import torch
     from transformers import AutoModel, AutoTokenizer
+
+    quiet_transformers()
 
     class Pooled(torch.nn.Module):
         def __init__(self, model: torch.nn.Module) -> None:
@@ -97,6 +100,29 @@ def prepare_model(model_dir: str, cache_dir: Path, variant: str = "fp32") -> Pat
     return target
 
 
+def tokenizer(model_dir: str) -> Callable[[list[str]], list[list[int]]]:
+    """The model's tokenizer: texts to token ids, truncated to :data:`MAX_TOKENS`, unpadded.
+
+    It reads the model's ``tokenizer.json`` with ``tokenizers``, the library ``transformers``'
+    fast tokenizer runs on (the same ids, without loading ``transformers``); a folder without that
+    file is read by ``transformers``.
+    """
+    path = Path(model_dir) / "tokenizer.json"
+    if path.is_file():
+        from tokenizers import Tokenizer
+
+        fast = Tokenizer.from_file(str(path))
+        fast.no_padding()
+        fast.enable_truncation(MAX_TOKENS)
+        return lambda texts: [encoding.ids for encoding in fast.encode_batch(texts)]
+    from transformers import AutoTokenizer
+
+    quiet_transformers()
+    slow = AutoTokenizer.from_pretrained(model_dir)
+    return lambda texts: slow(texts, truncation=True, max_length=MAX_TOKENS, return_attention_mask=False,
+                              return_token_type_ids=False)["input_ids"]
+
+
 class OnnxEncoder:
     """Sentence embeddings with onnxruntime.
 
@@ -108,9 +134,8 @@ class OnnxEncoder:
     def __init__(self, model_dir: str, cache_dir: Path, variant: str = "fp32", threads: int = 2) -> None:
         """Export/quantise on first use, then open one inference session per thread."""
         import onnxruntime as ort
-        from transformers import AutoTokenizer
 
-        self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        self.tokenize = tokenizer(model_dir)
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
@@ -131,8 +156,7 @@ class OnnxEncoder:
 
     def encode(self, texts: list[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         """Unit-normalised float32 embeddings, in the order of ``texts``."""
-        sequences = self.tokenizer(texts, truncation=True, max_length=MAX_TOKENS,
-                                   return_attention_mask=False, return_token_type_ids=False)["input_ids"]
+        sequences = self.tokenize(texts)
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         order = np.argsort([len(s) for s in sequences], kind="stable")
         chunks = [order[s : s + batch_size] for s in range(0, len(texts), batch_size)]

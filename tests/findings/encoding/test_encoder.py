@@ -42,3 +42,17 @@ def test_prepare_encoder_rejects_an_unknown_backend(tmp_path):
         prepare_encoder("onnx-int4", "", str(tmp_path))
     prepare_encoder("torch", "", str(tmp_path))  # nothing to export for torch
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_onnx_tokenizer_gives_the_ids_transformers_gives():
+    from transformers import AutoTokenizer
+
+    from findings.encoding.encoder import encoder_path
+    from findings.encoding.onnx_encoder import MAX_TOKENS, tokenizer
+
+    texts = [*SENTENCES, "", "Café – naïve ‘quotes’ … \u00ad soft", "ÆØÅ 中文 😀", " ".join(SENTENCES * 20)]
+    expected = AutoTokenizer.from_pretrained(encoder_path())(
+        texts, truncation=True, max_length=MAX_TOKENS, return_attention_mask=False,
+        return_token_type_ids=False)["input_ids"]
+    assert tokenizer(encoder_path())(texts) == expected
+    assert max(map(len, expected)) == MAX_TOKENS  # the long text was truncated, in both
