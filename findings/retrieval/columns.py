@@ -36,10 +36,14 @@ class FilterColumns:
         self.published[rowids] = [r[4] or "" for r in rows]
         self.has_date = np.zeros(size, dtype=bool)
         self.has_date[rowids] = [bool(r[4]) for r in rows]
-        self.themes: dict[str, np.ndarray] = {}
+        tagged: dict[str, list[int]] = {}
         for rowid, themes in ((r[0], r[6]) for r in rows):
             for theme in themes:
-                self.themes.setdefault(theme, np.zeros(size, dtype=bool))[rowid] = True
+                tagged.setdefault(theme, []).append(rowid)
+        self.themes: dict[str, np.ndarray] = {}
+        for theme, theme_rowids in tagged.items():
+            self.themes[theme] = np.zeros(size, dtype=bool)
+            self.themes[theme][theme_rowids] = True
 
     def encode(self, name: str, values: list[str | None], rowids: np.ndarray, size: int) -> np.ndarray:
         """Values as integer codes (-1: none); names are compared lower-cased where SQL does."""

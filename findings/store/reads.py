@@ -221,14 +221,26 @@ def allowed_ids(conn: sqlite3.Connection, **values: str | None) -> np.ndarray:
 def filter_values(conn: sqlite3.Connection) -> list[tuple]:
     """``(rowid, label, council, collection, published, grade, themes, outcome)`` of every finding.
 
-    ``grade`` is the report's overall effectiveness; ``themes`` a list. The values
-    :func:`allowed_ids` filters on, for resolving filters in memory.
+    ``grade`` is the report's overall effectiveness; ``themes`` a tuple. The values
+    :func:`allowed_ids` filters on, for resolving filters in memory. The reports' values are read
+    once each, and each distinct list of themes is parsed once (a store holds a few hundred).
     """
-    rows = conn.execute(
-        "SELECT f.rowid, f.label, d.council, d.collection, d.published, "
-        f"json_extract(d.grades, '$.overall_effectiveness'), f.themes, {document_column(conn, 'outcome')} "
-        "FROM findings f JOIN documents d USING (doc_id) ORDER BY f.rowid").fetchall()
-    return [(*r[:6], json.loads(r[6] or "[]"), r[7]) for r in rows]
+    documents = {row[0]: row[1:] for row in conn.execute(
+        "SELECT d.doc_id, d.council, d.collection, d.published, "
+        f"json_extract(d.grades, '$.overall_effectiveness'), {document_column(conn, 'outcome')} "
+        "FROM documents d")}
+    parsed: dict[str | None, tuple[str, ...]] = {}
+    rows = []
+    for rowid, label, doc_id, themes in conn.execute(
+            "SELECT rowid, label, doc_id, themes FROM findings ORDER BY rowid"):
+        document = documents.get(doc_id)
+        if document is None:  # as the join with the documents would leave it out
+            continue
+        if themes not in parsed:
+            parsed[themes] = tuple(json.loads(themes or "[]"))
+        council, collection, published, grade, outcome = document
+        rows.append((rowid, label, council, collection, published, grade, parsed[themes], outcome))
+    return rows
 
 
 def label_confidences(conn: sqlite3.Connection) -> np.ndarray:

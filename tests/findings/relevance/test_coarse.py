@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from findings.relevance.candidates import FEATURES, StoreArrays, candidates
-from findings.relevance.coarse import CoarseCosines
+from findings.relevance.coarse import CoarseCosines, principal_directions
 
 
 def clustered_unit_vectors(rows: int = 4000, dim: int = 48, rank: int = 6, seed: int = 1) -> np.ndarray:
@@ -21,6 +21,14 @@ def test_the_basis_is_orthonormal_and_the_same_for_the_same_vectors():
     assert np.array_equal(coarse.basis, CoarseCosines.fit(vectors, 8).basis)
     with pytest.raises(ValueError, match="between 1 and 47"):
         CoarseCosines.fit(vectors, 48)
+
+
+def test_the_principal_directions_are_the_sample_s_first_right_singular_vectors():
+    sample = clustered_unit_vectors(rows=500)
+    _, _, right = np.linalg.svd(sample.astype(np.float64), full_matrices=False)
+    basis = principal_directions(sample, 8)
+    assert np.allclose(np.abs(np.sum(basis * right[:8].T, axis=0)), 1.0, atol=1e-6)  # the same, up to sign
+    assert np.all(basis[np.abs(basis).argmax(axis=0), np.arange(8)] > 0)
 
 
 def test_the_best_of_the_coarse_order_get_exact_cosines_and_hold_the_exact_nearest():
