@@ -41,6 +41,9 @@ def children_of(pid: int) -> set[int]:
     return found
 
 
+WORKERS_END_WITHIN = 60  # seconds: a bound on a hang, not a speed
+
+
 def running(pids: set[int]) -> set[int]:
     """Which of these processes still run (zombies aside)."""
     alive = set()
@@ -68,7 +71,9 @@ def build_killed_at(step: str, data_dir: Path, corpus: Path) -> bool:
             workers = children_of(process.pid)
             process.kill()
             process.wait()
-            deadline = time.monotonic() + 10
+            # a worker still importing when its parent died ends when it reaches its initializer
+            # (findings.workers.die_with_parent), which on a loaded machine took more than 10 s
+            deadline = time.monotonic() + WORKERS_END_WITHIN
             while running(workers) and time.monotonic() < deadline:
                 time.sleep(0.1)
             assert running(workers) == set(), "workers outlived the killed build"
