@@ -6,7 +6,9 @@ Every query is scored by a relevance model fitted without it (leave-one-query-ou
 ``findings train-relevance`` measures the model it saves). Precision is over members aligned to a
 judged unit (right when graded 2), recall over the judged grade-2 units. Then the time of
 ``Counter.count`` and of ``GET /prevalence`` (in-process client) for each dev query, median of
-three runs each after one warm-up: the figure for the 2-second bar. Writes a Markdown report.
+three runs each after one warm-up: the figure for the 2-second bar; and the wall time of the
+command itself, ``findings count TEXT --json`` in a fresh process that opens the store, for the
+first few queries (``--cold``). Writes a Markdown report.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -71,6 +75,14 @@ def timings(counter: Counter, texts: list[str], runs: int = 3) -> tuple[float, f
     return statistics.median(library), statistics.median(route)
 
 
+def cold_timing(texts: list[str]) -> float:
+    """Median seconds of ``findings count TEXT --json`` in a fresh process (opening the store each time)."""
+    command = [sys.executable, "-m", "findings.cli", "count"]
+    return statistics.median(timed(lambda t=text: subprocess.run([*command, t, "--json"], check=True,
+                                                                 capture_output=True))
+                             for text in texts)
+
+
 def timed(call) -> float:
     """Seconds one call takes."""
     start = time.perf_counter()
@@ -83,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--queries", default=None)
     parser.add_argument("--out", default="docs/counts.md")
+    parser.add_argument("--cold", type=int, default=5, help="queries timed as a fresh command (0: none)")
     args = parser.parse_args(argv)
     settings = get_settings()
     path = Path(args.queries or settings.relevance_queries)
@@ -93,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     probabilities = cross_validated(queries)
     cutoff = chosen_cutoff(queries, probabilities)
     library, route = timings(counter, [q.text for q in queries])
+    cold = cold_timing([q.text for q in queries[: args.cold]]) if args.cold else None
     text = (f"# Counts on the dev queries ({len(queries)} queries, leave-one-query-out)\n\n"
             f"Default cut-off (lowest reaching precision 0.90): **{cutoff:.2f}**.\n\n"
             + quality_table(queries, probabilities, sorted({0.5, 0.6, 0.7, 0.8, cutoff, 0.9}))
@@ -100,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
             + reliability_table(queries, probabilities)
             + f"\n\n## Speed (median over the {len(queries)} dev queries of the median of 3 runs)\n\n"
             f"| | seconds |\n|---|---|\n| `Counter.count` | {library:.3f} |\n"
-            f"| `GET /prevalence` | {route:.3f} |\n")
+            f"| `GET /prevalence` | {route:.3f} |\n"
+            + (f"| `findings count TEXT --json`, a fresh process opening the store (median of "
+               f"{min(args.cold, len(queries))} queries) | {cold:.2f} |\n" if cold is not None else ""))
     write_table(text, args.out)
     return 0
 
