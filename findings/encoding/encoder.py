@@ -28,9 +28,10 @@ ONNX_VARIANTS = {"onnx": "fp32", "onnx-int8": "int8", "onnx-int8-split": "int8-s
 def offline() -> None:
     """Make sure nothing reaches for the network and model loading stays quiet.
 
-    Loading ``transformers`` itself takes seconds, so an ONNX encoder whose model file is ready
-    does without it: the paths that load it (export, quantisation, the torch backend) quieten it
-    themselves through this function, and so does opening an ONNX encoder once it is loaded.
+    Loading ``transformers`` takes seconds, and an ONNX encoder whose model file is ready does
+    without it; so this only sets the offline switches, and quietens ``transformers`` if something
+    has loaded it already. The paths that load it (export, quantisation, the torch backend, a model
+    folder without ``tokenizer.json``) quieten it with :func:`quiet_transformers`.
     """
     import os
     import sys
