@@ -90,6 +90,7 @@ async def search_page(
                     hits=shown, first=start + 1, matched=len(hits), limit=MATCHED, next_after=following,
                     facets=facet_links(request, hits), facet_titles=FACETS,
                     councils=council_names(request, engine), csrf=token,
+                    absent=engine.absent_terms(q) if q.strip() else [],
                     can_save=not request.app.state.settings.read_only)
     keep_token(response, token)
     return response

@@ -19,7 +19,6 @@ import numpy as np
 from findings.relevance.matcher import Matcher
 from findings.relevance.stats import trend, wilson
 from findings.retrieval.filters import Filters
-from findings.retrieval.highlight import query_terms
 from findings.store import reads
 
 GROUPINGS = ("year", "collection", "region")
@@ -202,11 +201,6 @@ class Counter:
         return [finding_entry(rows[rowid], p, scopes[doc_id].date) for rowid, doc_id, p in members
                 if rowid in rows]
 
-    def absent_terms(self, text: str) -> list[str]:
-        """The query's words (as BM25 reads them) that no finding in the store holds."""
-        lexical = self.matcher.lexical
-        return [] if lexical is None else [t for t in query_terms(text) if not lexical.document_frequency(t)]
-
     def count(self, text: str, *, label: str | None = None, filters: Filters | None = None,
               cutoff: float | None = None, by: str = "year") -> Count:
         """Count the councils with a finding matching a query.
@@ -240,4 +234,4 @@ class Counter:
                      rows=grouped(members, scopes, by), trend=yearly_trend(members, scopes),
                      sensitivity=sensitivity,
                      findings=self.entries(members, scopes), borderline=self.entries(below, scopes),
-                     absent_terms=self.absent_terms(text))
+                     absent_terms=self.matcher.engine.absent_terms(text))

@@ -34,10 +34,10 @@ def finding_lines(entries: list[dict], limit: int) -> list[str]:
     return lines
 
 
-def absent_sentence(terms: list[str]) -> str:
-    """What to tell a researcher whose query holds words no finding uses."""
+def absent_sentence(terms: list[str], result: str = "count") -> str:
+    """What to tell a user whose query holds words no finding uses (``result``: "count", "search")."""
     quoted = ", ".join(f"'{t}'" for t in terms)
-    return (f"No finding uses {quoted}: check the spelling; the count rests on the query's other words "
+    return (f"No finding uses {quoted}: check the spelling; the {result} rests on the query's other words "
             "and on its meaning.")
 
 

@@ -30,6 +30,7 @@ from findings.retrieval.filters import Filters
 from findings.retrieval.fusion import fuse, reciprocal_ranks, weigh_by_confidence
 from findings.retrieval.highlight import query_terms
 from findings.retrieval.hits import Hit, hit_from_row
+from findings.retrieval.lexical import LexicalIndex
 from findings.store import reads
 
 ROW_MARGIN = 6  # rows read beyond k at a time (for collapsed duplicates and one-per)
@@ -117,6 +118,11 @@ class SearchEngine:
                 self._embeddings.move_to_end(query)
                 return self._embeddings[query]
         return None
+
+    def absent_terms(self, query: str) -> list[str]:
+        """The query's words (as BM25 reads them) that no finding holds (none without a BM25 index)."""
+        lexical = next((r for r, _ in self.retrievers if isinstance(r, LexicalIndex)), None)
+        return [] if lexical is None else [t for t in query_terms(query) if not lexical.document_frequency(t)]
 
     def embed(self, query: str) -> np.ndarray:
         """The embedding of a query, from the bounded LRU cache when it was asked recently."""

@@ -47,6 +47,13 @@ def test_the_search_page_filters_facets_and_downloads_the_matched_set(client):
     assert client.get("/", params={**params, "format": "parquet"}).content[:4] == b"PAR1"
 
 
+def test_the_search_page_names_the_query_words_no_finding_uses(client):
+    page = client.get("/", params={"q": "supervision of social wrokers"}, headers=BROWSER).text
+    assert 'id="absent"' in page and "No finding uses &#39;wrokers&#39;" in page
+    assert "the search rests" in page
+    assert 'id="absent"' not in client.get("/", params={"q": "supervision"}, headers=BROWSER).text
+
+
 def test_errors_are_pages_for_a_browser_and_the_error_shape_otherwise(client):
     missing = client.get("/findings/nope", headers=BROWSER)
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")

@@ -12,4 +12,5 @@ def test_percent_rounds_and_marks_a_missing_share():
 
 def test_absent_words_are_quoted_and_the_researcher_told_what_the_count_rests_on():
     sentence = absent_sentence(["wrokers", "zzz"])
-    assert sentence.startswith("No finding uses 'wrokers', 'zzz': check the spelling")
+    assert sentence.startswith("No finding uses 'wrokers', 'zzz': check the spelling; the count rests")
+    assert "the search rests" in absent_sentence(["wrokers"], "search")

@@ -166,3 +166,8 @@ def test_label_filter_ranks_an_uncertain_label_below_a_sure_one(tiny_engine):
     after = tiny_engine.search(query, k=10, filters=filters)
     assert after[0].id != before[0].id and after[-1].id == before[0].id
     assert tiny_engine.search(query, k=10) == unfiltered  # no label filter: confidence unused
+
+
+def test_the_engine_names_the_query_words_no_finding_holds(tiny_engine):
+    assert tiny_engine.absent_terms("supervision of social wrokers") == ["wrokers"]
+    assert tiny_engine.absent_terms("supervision of social workers") == []
