@@ -10,7 +10,6 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-import nlp  # noqa: F401  (registers extensions)
 import nlp.extensions  # noqa: F401  (registers the Doc and Span attributes read here)
 from nlp import author, blocks, classifier, text_scorer, themes, units  # noqa: F401  (registers factories)
 from nlp.labels import OTHER

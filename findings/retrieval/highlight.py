@@ -8,7 +8,7 @@ from functools import lru_cache
 STOPWORDS = frozenset(
     "a an and are as at be by for from has have in is it of on or that the their there this "
     "to was were with what which who how about".split())
-WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
+WORD_RE = re.compile(r"[^\W_](?:[^\W_]|['’-])*")  # letters (any script) and digits, inner ' and -
 
 
 def query_terms(query: str) -> list[str]:

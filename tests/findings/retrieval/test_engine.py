@@ -171,3 +171,5 @@ def test_label_filter_ranks_an_uncertain_label_below_a_sure_one(tiny_engine):
 def test_the_engine_names_the_query_words_no_finding_holds(tiny_engine):
     assert tiny_engine.absent_terms("supervision of social wrokers") == ["wrokers"]
     assert tiny_engine.absent_terms("supervision of social workers") == []
+    assert tiny_engine.absent_terms("supervisión") == []  # accents fold as the index folds them
+    assert tiny_engine.absent_terms("wrökers") == ["wrökers"]  # named whole, not as fragments

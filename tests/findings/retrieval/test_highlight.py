@@ -16,3 +16,7 @@ def test_highlight_matches_inflections():
     assert highlight("SUPERVIſION is weak", ["supervision"])[0] == ["supervision"]  # as re.I does
     assert highlight("Supervision is weak", ["ſupervision"])[0] == ["ſupervision"]
     assert highlight("Plans are weak.", ["supervision", "plans"]) == (["plans"], [[0, 5]])
+
+
+def test_query_terms_keep_accented_words_whole():
+    assert query_terms("Café décor, x_y") == ["café", "décor", "x", "y"]
