@@ -87,12 +87,21 @@ def fitted(train: list[JudgedQuery], extra: list[JudgedQuery], weight: float, ow
     return lambda f: 1.0 / (1.0 + np.exp(-(((f - means) / scales) @ coef + model.intercept_[0])))
 
 
+def dev_probabilities(dev: list[JudgedQuery], extra: list[JudgedQuery], weight: float,
+                      own_intercept: bool) -> list[np.ndarray]:
+    """Each dev query's probabilities from a model fitted on the other dev queries and the extra ones.
+
+    Weight 0 leaves the extra queries out (and with them any intercept of their own).
+    """
+    used = extra if weight > 0 else extra[:0]
+    return [fitted(dev[:i] + dev[i + 1:], used, weight or 1.0, own_intercept and weight > 0)(q.features)
+            for i, q in enumerate(dev)]
+
+
 def row(dev: list[JudgedQuery], extra: list[JudgedQuery], weight: float, own_intercept: bool) -> str:
     """One table row: a training setting's cut-off, precision, recall and worst reliability gap."""
-    used = extra if weight > 0 else extra[:0]
     own = own_intercept and weight > 0
-    probabilities = [fitted(dev[:i] + dev[i + 1:], used, weight or 1.0, own)(q.features)
-                     for i, q in enumerate(dev)]
+    probabilities = dev_probabilities(dev, extra, weight, own_intercept)
     cutoff = chosen_cutoff(dev, probabilities)
     m, at70 = match_quality(dev, probabilities, cutoff), match_quality(dev, probabilities, 0.70)
     worst = max(reliability(dev, probabilities), key=lambda b: abs(b["observed"] - b["predicted"]))
@@ -136,11 +145,8 @@ def left_out(dev: list[JudgedQuery], extra: list[JudgedQuery]) -> list[str]:
     lines = ["\n# Each extra query left out: fitted on the dev queries and the other extra ones\n",
              "| training | dev cut-off | precision | recall | members |", "|---|---|---|---|---|"]
     for weight, own in LEFT_OUT:
-        used = extra if weight > 0 else extra[:0]
-        on_dev = [fitted(dev[:i] + dev[i + 1:], used, weight or 1.0, own)(q.features)
-                  for i, q in enumerate(dev)]
-        cutoff = chosen_cutoff(dev, on_dev)
-        on_extra = left_out_probabilities(dev, used, weight, own) if weight else (
+        cutoff = chosen_cutoff(dev, dev_probabilities(dev, extra, weight, own))
+        on_extra = left_out_probabilities(dev, extra, weight, own) if weight else (
             [fitted(dev, [], 1.0, False)(q.features) for q in extra])
         m = match_quality(extra, on_extra, cutoff)
         name = f"+ the other extra, weight {weight}" + (", own intercept" if own else "") if weight else (
