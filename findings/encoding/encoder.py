@@ -31,7 +31,7 @@ def offline() -> None:
     Loading ``transformers`` takes seconds, and an ONNX encoder whose model file is ready does
     without it; so this only sets the offline switches, and quietens ``transformers`` if something
     has loaded it already. The paths that load it (export, quantisation, the torch backend, a model
-    folder without ``tokenizer.json``) quieten it with :func:`quiet_transformers`.
+    folder without ``tokenizer.json``) quieten it with :func:`nlp.finetune.quiet_offline_loading`.
     """
     import os
     import sys
@@ -42,13 +42,6 @@ def offline() -> None:
         from nlp.finetune import quiet_offline_loading
 
         quiet_offline_loading()
-
-
-def quiet_transformers() -> None:
-    """Load ``transformers`` quietly and offline (for the paths that need it)."""
-    from nlp.finetune import quiet_offline_loading
-
-    quiet_offline_loading()
 
 
 def encoder_path(configured: str = "") -> str:
@@ -67,7 +60,9 @@ class TorchEncoder:
         """Load the model on the CPU."""
         from sentence_transformers import SentenceTransformer
 
-        quiet_transformers()
+        from nlp.finetune import quiet_offline_loading
+
+        quiet_offline_loading()
 
         self.model = SentenceTransformer(model_dir, device="cpu")
 

@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from corpus.documents import file_hash
-from findings.encoding.encoder import DIMENSION, quiet_transformers
+from findings.encoding.encoder import DIMENSION
 from findings.encoding.quantise import INPUTS, quantise
+from nlp.finetune import quiet_offline_loading
 
 MAX_TOKENS = 256
 BATCH_SIZE = 16
@@ -34,7 +35,7 @@ def export_onnx(model_dir: str, target: Path) -> None:
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    quiet_transformers()
+    quiet_offline_loading()
 
     class Pooled(torch.nn.Module):
         def __init__(self, model: torch.nn.Module) -> None:
@@ -117,7 +118,7 @@ def tokenizer(model_dir: str) -> Callable[[list[str]], list[list[int]]]:
         return lambda texts: [encoding.ids for encoding in fast.encode_batch(texts)]
     from transformers import AutoTokenizer
 
-    quiet_transformers()
+    quiet_offline_loading()
     slow = AutoTokenizer.from_pretrained(model_dir)
     return lambda texts: slow(texts, truncation=True, max_length=MAX_TOKENS, return_attention_mask=False,
                               return_token_type_ids=False)["input_ids"]

@@ -57,9 +57,9 @@ def activation_peaks(model: onnx.ModelProto, names: list[str], model_dir: str) -
     import onnxruntime as ort
     from transformers import AutoTokenizer
 
-    from findings.encoding.encoder import quiet_transformers
+    from nlp.finetune import quiet_offline_loading
 
-    quiet_transformers()
+    quiet_offline_loading()
     probe = onnx.ModelProto()
     probe.CopyFrom(model)
     for name in names:

@@ -12,7 +12,6 @@ from findings.relevance.model import RelevanceModel
 from findings.retrieval.engine import SearchEngine
 from findings.retrieval.filters import Filters
 from findings.retrieval.highlight import query_terms
-from findings.retrieval.lexical import LexicalIndex
 from findings.settings import Settings
 
 
@@ -46,7 +45,7 @@ class Matcher:
         self.engine = engine
         self.model = model
         self.arrays = StoreArrays.from_engine(engine)
-        self.lexical = next((r for r, _ in engine.retrievers if isinstance(r, LexicalIndex)), None)
+        self.lexical = engine.lexical
         self.dense_depth = dense_depth
         self.lexical_depth = lexical_depth
         self.coarse = CoarseCosines.fit(engine.index.vectors, coarse_dims) if coarse_dims else None

@@ -65,6 +65,8 @@ class SearchEngine:
         if not dense:
             raise ValueError("the search engine needs a dense retriever")
         self.index: VectorIndex = dense[0]
+        lexical = [r for r, _ in retrievers if isinstance(r, LexicalIndex)]
+        self.lexical: LexicalIndex | None = lexical[0] if lexical else None  # BM25, if among the retrievers
         self.encoder = encoder
         self.label_confidence = reads.label_confidences(conn)
         self.label_confidence.flags.writeable = False
@@ -121,8 +123,9 @@ class SearchEngine:
 
     def absent_terms(self, query: str) -> list[str]:
         """The query's words (as BM25 reads them) that no finding holds (none without a BM25 index)."""
-        lexical = next((r for r, _ in self.retrievers if isinstance(r, LexicalIndex)), None)
-        return [] if lexical is None else [t for t in query_terms(query) if not lexical.document_frequency(t)]
+        if self.lexical is None:
+            return []
+        return [t for t in query_terms(query) if not self.lexical.document_frequency(t)]
 
     def embed(self, query: str) -> np.ndarray:
         """The embedding of a query, from the bounded LRU cache when it was asked recently."""
