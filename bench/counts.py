@@ -6,9 +6,10 @@ Every query is scored by a relevance model fitted without it (leave-one-query-ou
 ``findings train-relevance`` measures the model it saves). Precision is over members aligned to a
 judged unit (right when graded 2), recall over the judged grade-2 units. Then the time of
 ``Counter.count`` and of ``GET /prevalence`` (in-process client) for each dev query, median of
-three runs each after one warm-up: the figure for the 2-second bar; and the wall time of the
-command itself, ``findings count TEXT --json`` in a fresh process that opens the store, for the
-first few queries (``--cold``). Writes a Markdown report.
+three runs each after one warm-up; and the wall time of the command itself, ``findings count TEXT
+--json`` in a fresh process that opens the store, once per dev query (``--cold N``: the first N).
+The store's kept arrays (``FINDINGS_KEEP_ARRAYS``, ``docs/cold-start.md``) are mapped by those
+processes as by any command after a build. Writes a Markdown report.
 """
 
 from __future__ import annotations
@@ -95,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--queries", default=None)
     parser.add_argument("--out", default="docs/counts.md")
-    parser.add_argument("--cold", type=int, default=5, help="queries timed as a fresh command (0: none)")
+    parser.add_argument("--cold", type=int, default=None,
+                        help="queries timed as a fresh command (default: every dev query; 0: none)")
     args = parser.parse_args(argv)
     settings = get_settings()
     path = Path(args.queries or settings.relevance_queries)
@@ -106,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     probabilities = cross_validated(queries)
     cutoff = chosen_cutoff(queries, probabilities)
     library, route = timings(counter, [q.text for q in queries])
-    cold = cold_timing([q.text for q in queries[: args.cold]]) if args.cold else None
+    cold_texts = [q.text for q in queries][: args.cold]  # None: all of them
+    cold = cold_timing(cold_texts) if cold_texts else None
     text = (f"# Counts on the dev queries ({len(queries)} queries, leave-one-query-out)\n\n"
             f"Default cut-off (lowest reaching precision 0.90): **{cutoff:.2f}**.\n\n"
             + quality_table(queries, probabilities, sorted({0.5, 0.6, 0.7, 0.8, cutoff, 0.9}))
@@ -116,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             f"| | seconds |\n|---|---|\n| `Counter.count` | {library:.3f} |\n"
             f"| `GET /prevalence` | {route:.3f} |\n"
             + (f"| `findings count TEXT --json`, a fresh process opening the store (median of "
-               f"{min(args.cold, len(queries))} queries) | {cold:.2f} |\n" if cold is not None else ""))
+               f"{len(cold_texts)} queries) | {cold:.2f} |\n" if cold is not None else ""))
     write_table(text, args.out)
     return 0
 

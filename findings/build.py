@@ -114,8 +114,30 @@ def build_steps(conn, settings: Settings, paths: list[str] | None, progress: boo
     start = time.perf_counter()
     prepare_encoder(settings.query_backend, settings.encoder, str(settings.encoder_cache))
     seconds["query encoder"] = time.perf_counter() - start
+    start = time.perf_counter()
+    keep_arrays(settings)
+    seconds["arrays"] = time.perf_counter() - start
     return BuildReport(ingested, segmented, embedded, written, reads.counts(conn)["findings"], removed,
                        seconds)
+
+
+def keep_arrays(settings: Settings) -> None:
+    """Open an engine and a counter once, so that the arrays they derive are kept for later processes.
+
+    What they keep is in :mod:`findings.retrieval.cache`: the first ``findings count`` or server
+    after a build then maps them instead of deriving them (``docs/cold-start.md``).
+    """
+    from findings.relevance.counts import Counter
+    from findings.retrieval.engine import SearchEngine
+
+    if settings.array_cache_dir is None:
+        return
+    engine = SearchEngine.open(settings)
+    try:
+        if settings.relevance_model.is_file():
+            Counter.open(engine, settings)
+    finally:
+        engine.close()
 
 
 def index_store(conn, settings: Settings) -> bool:

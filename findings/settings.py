@@ -74,6 +74,8 @@ class IndexSettings(SettingsGroup):
     count_lexical_depth: int = 1000  # ...and the best by BM25 (docs/counts.md)
     count_coarse_dims: int = 128  # above the exact limit, a count orders the store in these many
     # principal directions first, exact cosines for the best (findings.relevance.coarse); 0: exact only
+    keep_arrays: bool = True  # arrays derived from the store (postings, vectors, filter columns) kept in
+    # <data_dir>/arrays for the next process to map (findings.retrieval.cache); False: derived every time
 
 
 class ServingSettings(SettingsGroup):
@@ -114,6 +116,11 @@ class Settings(CorpusSettings, EncoderSettings, IndexSettings, ServingSettings):
     def index_dir(self) -> Path:
         """The folder of the vector index files."""
         return self.data_dir / "index"
+
+    @property
+    def array_cache_dir(self) -> Path | None:
+        """Where arrays derived from the store are kept (None when ``keep_arrays`` is off)."""
+        return self.data_dir / "arrays" if self.keep_arrays else None
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -86,6 +87,9 @@ def prepare_model(model_dir: str, cache_dir: Path, variant: str = "fp32") -> Pat
     """
     if variant not in VARIANTS:
         raise ValueError(f"unknown ONNX variant {variant!r}")
+    target = cache_dir / f"minilm-{variant}.onnx"
+    if variant != "fp32" and intact(target):  # made before: its source need not be checked
+        return target
     cache_dir.mkdir(parents=True, exist_ok=True)
     fp32 = cache_dir / "minilm-fp32.onnx"
     if not intact(fp32):
@@ -94,7 +98,6 @@ def prepare_model(model_dir: str, cache_dir: Path, variant: str = "fp32") -> Pat
             export_onnx(model_dir, Path(tmp) / "model.onnx")
             os.replace(Path(tmp) / "model.onnx", fp32)
         seal(fp32)
-    target = cache_dir / f"minilm-{variant}.onnx"
     if variant != "fp32" and not intact(target):
         quantise(fp32, target, variant, model_dir)
         seal(target)
@@ -129,21 +132,31 @@ class OnnxEncoder:
 
     Texts are tokenised once and batched by token count (almost no padding), and the batches are
     spread over one single-threaded session per core, measured faster than one session with two
-    threads.
+    threads. A session is opened when a batch first needs it: encoding one query opens one.
     """
 
     def __init__(self, model_dir: str, cache_dir: Path, variant: str = "fp32", threads: int = 2) -> None:
-        """Export/quantise on first use, then open one inference session per thread."""
+        """Export/quantise on first use, and open the first inference session (the others when needed)."""
+        self.tokenize = tokenizer(model_dir)
+        self.path = prepare_model(model_dir, cache_dir, variant)
+        self.threads = max(1, threads)
+        self.sessions: list = []
+        self.opening = threading.Lock()
+        self.session(0)
+        self.pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+
+    def session(self, position: int):
+        """The inference session for batch ``position`` (round robin), opened at its first use."""
         import onnxruntime as ort
 
-        self.tokenize = tokenizer(model_dir)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        path = prepare_model(model_dir, cache_dir, variant)
-        self.sessions = [ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-                         for _ in range(max(1, threads))]
-        self.pool = ThreadPoolExecutor(len(self.sessions)) if len(self.sessions) > 1 else None
+        with self.opening:
+            while len(self.sessions) <= min(position, self.threads - 1):
+                options = ort.SessionOptions()
+                options.intra_op_num_threads = 1
+                options.inter_op_num_threads = 1
+                self.sessions.append(ort.InferenceSession(str(self.path), options,
+                                                          providers=["CPUExecutionProvider"]))
+            return self.sessions[position % self.threads]
 
     @staticmethod
     def _run(session, sequences: list[list[int]]) -> np.ndarray:
@@ -161,7 +174,7 @@ class OnnxEncoder:
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         order = np.argsort([len(s) for s in sequences], kind="stable")
         chunks = [order[s : s + batch_size] for s in range(0, len(texts), batch_size)]
-        sessions = [self.sessions[i % len(self.sessions)] for i in range(len(chunks))]
+        sessions = [self.session(i) for i in range(len(chunks))]
         batches = [[sequences[i] for i in chunk] for chunk in chunks]
         mapper = self.pool.map if self.pool and len(chunks) > 1 else map
         for chunk, vectors in zip(chunks, mapper(self._run, sessions, batches), strict=True):

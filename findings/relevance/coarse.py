@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from findings.retrieval.cache import ArrayCache
+
 SAMPLE_ROWS = 20_000  # vectors the principal directions are fitted on (a fixed-seed sample)
 
 
@@ -66,6 +68,12 @@ class CoarseCosines:
             np.sort(rng.choice(len(vectors), SAMPLE_ROWS, replace=False))]
         basis = np.ascontiguousarray(principal_directions(sample, dims), dtype=np.float32)
         return cls(basis, np.ascontiguousarray(vectors @ basis, dtype=np.float32))
+
+    @classmethod
+    def kept(cls, cache: ArrayCache, vectors: np.ndarray, dims: int) -> CoarseCosines:
+        """:meth:`fit` once per store state: the basis and projection are kept in ``cache``."""
+        arrays = cache.arrays(f"coarse-{dims}", lambda: vars(cls.fit(vectors, dims)))
+        return cls(arrays["basis"], arrays["projected"])
 
     def cosines(self, vectors: np.ndarray, query: np.ndarray, positions: np.ndarray | None,
                 rescore: int) -> tuple[np.ndarray, np.ndarray]:

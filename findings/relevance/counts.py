@@ -18,6 +18,7 @@ import numpy as np
 
 from findings.relevance.matcher import Matcher
 from findings.relevance.stats import trend, wilson
+from findings.retrieval.cache import Arrays, pack_strings, unpack_strings
 from findings.retrieval.filters import Filters
 from findings.store import reads
 
@@ -127,6 +128,16 @@ def tally(members: list[Member], scopes: dict[str, ReportScope]) -> dict:
             "reports": len(scopes), "findings": len(members)}
 
 
+def document_codes(conn) -> Arrays:
+    """The store's doc_ids in order, and each finding's document as a code into them, by rowid (-1: none)."""
+    pairs = reads.finding_documents(conn)
+    doc_ids = sorted({doc_id for _, doc_id in pairs})
+    code = {doc_id: i for i, doc_id in enumerate(doc_ids)}
+    doc_of = np.full(1 + max((r for r, _ in pairs), default=0), -1, dtype=np.int32)
+    doc_of[[r for r, _ in pairs]] = [code[d] for _, d in pairs]
+    return {"doc_ids": pack_strings(doc_ids), "doc_of": doc_of}
+
+
 class Counter:
     """Counts over one open engine: its matcher, and every report's scope."""
 
@@ -141,11 +152,10 @@ class Counter:
         self.matcher = matcher
         self.reports = reads.report_scopes(matcher.engine.conn)
         self.regions = regions
-        pairs = reads.finding_documents(matcher.engine.conn)
-        self.doc_ids = sorted({doc_id for _, doc_id in pairs})
+        documents = matcher.engine.cache.arrays("documents", lambda: document_codes(matcher.engine.conn))
+        self.doc_ids = unpack_strings(documents["doc_ids"])
         self.code = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
-        self.doc_of = np.full(1 + max((r for r, _ in pairs), default=0), -1, dtype=np.int32)
-        self.doc_of[[r for r, _ in pairs]] = [self.code[d] for _, d in pairs]
+        self.doc_of = documents["doc_of"]
         self.scoped: dict[tuple, dict[str, ReportScope]] = {}
         self.scoping = threading.Lock()  # requests count on several threads
 

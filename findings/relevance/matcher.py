@@ -48,7 +48,8 @@ class Matcher:
         self.lexical = engine.lexical
         self.dense_depth = dense_depth
         self.lexical_depth = lexical_depth
-        self.coarse = CoarseCosines.fit(engine.index.vectors, coarse_dims) if coarse_dims else None
+        self.coarse = (CoarseCosines.kept(engine.cache, engine.index.vectors, coarse_dims) if coarse_dims
+                       else None)
 
     @classmethod
     def open(cls, engine: SearchEngine, model: RelevanceModel | None, settings: Settings) -> Matcher:

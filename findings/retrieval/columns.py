@@ -1,6 +1,7 @@
 """Filter resolution in memory: each finding's filterable values as arrays indexed by rowid.
 
-Read once when an engine opens (about a second for 150,000 findings), so that a filter never
+Read once when an engine opens (about two seconds for 150,000 findings, or mapped from the
+engine's :class:`~findings.retrieval.cache.ArrayCache` in milliseconds), so that a filter never
 costs a store query: a new council, theme, grade or date range resolves to its rowids with a
 few array comparisons (about a millisecond), with the same meaning as the store's SQL
 (:data:`findings.store.reads.FILTER_CLAUSES`): names compare in any case, dates as ISO strings,
@@ -13,51 +14,65 @@ import sqlite3
 
 import numpy as np
 
+from findings.retrieval.cache import ArrayCache, Arrays, pack_strings, unpack_strings
 from findings.retrieval.filters import Filters
 from findings.store import reads
 
 COLUMN_OF = {"label": 1, "council": 2, "collection": 3, "grade": 5, "outcome": 7}  # in reads.filter_values
 
 
+def encoded(name: str, values: list[str | None], rowids: np.ndarray,
+            size: int) -> tuple[np.ndarray, list[str]]:
+    """Values as integer codes by rowid (-1: none) and the values in code order (councils lower-cased)."""
+    fold = name in ("council",)
+    codes: dict[str, int] = {}
+    column = np.full(size, -1, dtype=np.int32)
+    column[rowids] = [-1 if v is None else codes.setdefault(v.lower() if fold else v, len(codes))
+                      for v in values]
+    return column, list(codes)
+
+
+def filter_arrays(rows: list[tuple]) -> Arrays:
+    """The columns of rows of ``(rowid, label, council, collection, published, grade, themes, outcome)``."""
+    size = 1 + max((r[0] for r in rows), default=0)
+    rowids = np.array([r[0] for r in rows], dtype=np.int64)
+    arrays = {"present": np.zeros(size, dtype=bool), "published": np.full(size, "", dtype="<U10"),
+              "has_date": np.zeros(size, dtype=bool)}
+    arrays["present"][rowids] = True
+    for name, position in COLUMN_OF.items():
+        column, values = encoded(name, [r[position] for r in rows], rowids, size)
+        arrays[f"values_{name}"], arrays[f"codes_{name}"] = column, pack_strings(values)
+    arrays["published"][rowids] = [r[4] or "" for r in rows]
+    arrays["has_date"][rowids] = [bool(r[4]) for r in rows]
+    tagged: dict[str, list[int]] = {}
+    for rowid, themes in ((r[0], r[6]) for r in rows):
+        for theme in themes:
+            tagged.setdefault(theme, []).append(rowid)
+    arrays["themes"] = np.zeros((len(tagged), size), dtype=bool)
+    for row, theme_rowids in enumerate(tagged.values()):
+        arrays["themes"][row, theme_rowids] = True
+    arrays["theme_names"] = pack_strings(list(tagged))
+    return arrays
+
+
 class FilterColumns:
     """The filterable values of every finding, by rowid, and the rowids a filter allows."""
 
-    def __init__(self, rows: list[tuple]) -> None:
-        """Index rows of ``(rowid, label, council, collection, published, grade, themes, outcome)``."""
-        size = 1 + max((r[0] for r in rows), default=0)
-        self.present = np.zeros(size, dtype=bool)
-        self.codes: dict[str, dict[str, int]] = {}
-        self.values: dict[str, np.ndarray] = {}
-        rowids = np.array([r[0] for r in rows], dtype=np.int64)
-        self.present[rowids] = True
-        for name, position in COLUMN_OF.items():
-            self.values[name] = self.encode(name, [r[position] for r in rows], rowids, size)
-        self.published = np.full(size, "", dtype="<U10")
-        self.published[rowids] = [r[4] or "" for r in rows]
-        self.has_date = np.zeros(size, dtype=bool)
-        self.has_date[rowids] = [bool(r[4]) for r in rows]
-        tagged: dict[str, list[int]] = {}
-        for rowid, themes in ((r[0], r[6]) for r in rows):
-            for theme in themes:
-                tagged.setdefault(theme, []).append(rowid)
-        self.themes: dict[str, np.ndarray] = {}
-        for theme, theme_rowids in tagged.items():
-            self.themes[theme] = np.zeros(size, dtype=bool)
-            self.themes[theme][theme_rowids] = True
-
-    def encode(self, name: str, values: list[str | None], rowids: np.ndarray, size: int) -> np.ndarray:
-        """Values as integer codes (-1: none); names are compared lower-cased where SQL does."""
-        fold = name in ("council",)
-        codes = self.codes.setdefault(name, {})
-        column = np.full(size, -1, dtype=np.int32)
-        column[rowids] = [-1 if v is None else codes.setdefault(v.lower() if fold else v, len(codes))
-                          for v in values]
-        return column
+    def __init__(self, arrays: Arrays) -> None:
+        """Wrap :func:`filter_arrays` (derived from the store, or mapped from a cache)."""
+        self.present = arrays["present"]
+        self.values = {name: arrays[f"values_{name}"] for name in COLUMN_OF}
+        self.codes = {name: {v: code for code, v in enumerate(unpack_strings(arrays[f"codes_{name}"]))}
+                      for name in COLUMN_OF}
+        self.published = arrays["published"]
+        self.has_date = arrays["has_date"]
+        self.themes = dict(zip(unpack_strings(arrays["theme_names"]), arrays["themes"], strict=True))
 
     @classmethod
-    def from_store(cls, conn: sqlite3.Connection) -> FilterColumns:
-        """Read every finding's filterable values from the store."""
-        return cls(reads.filter_values(conn))
+    def from_store(cls, conn: sqlite3.Connection, cache: ArrayCache | None = None) -> FilterColumns:
+        """Read every finding's filterable values from the store (kept in ``cache``)."""
+        derive = lambda: filter_arrays(reads.filter_values(conn))  # noqa: E731
+        return cls((cache or ArrayCache(None)).arrays("filters", derive))
 
     def code(self, name: str, value: str) -> int:
         """A value's code in a column (-2 for a value no finding has)."""

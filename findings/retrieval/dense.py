@@ -17,31 +17,33 @@ import tempfile
 import threading
 import weakref
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 from corpus.documents import file_hash
 from findings.encoding.encoder import DIMENSION
 from findings.retrieval.base import Query, Retriever
+from findings.retrieval.cache import ArrayCache, Arrays
+from findings.retrieval.lazy import lazy_import
 from findings.store import reads, writes
 
+faiss = lazy_import("faiss")  # imported at first use: a count over kept vectors never needs it
 INDEX_FILE = "vectors.faiss"
 SUBSET_CACHE_BYTES = 512 * 2**20
 SUBSET_CACHE_SIZE = 64
 
 
 def limit_threads(threads: int) -> None:
-    """Cap BLAS threads of this process and FAISS (OpenMP) threads of the calling thread.
+    """Cap the threads of the BLAS and OpenMP libraries this process has loaded.
 
     A single query gains nothing from more threads, and concurrent requests' threads contend
-    (``docs/retrieval.md``). OpenMP's setting holds per thread: :class:`VectorIndex` also
-    applies its ``threads`` in each searching thread.
+    (``docs/retrieval.md``). FAISS is imported at its first use, and OpenMP's setting holds per
+    thread, so :class:`VectorIndex` applies its ``threads`` to FAISS in each searching thread.
     """
     from threadpoolctl import threadpool_limits
 
-    faiss.omp_set_num_threads(threads)
     threadpool_limits(limits=threads)
 
 
@@ -137,38 +139,66 @@ def stored_vectors(index: faiss.Index) -> tuple[np.ndarray, np.ndarray]:
     return ids[order], vectors[order]
 
 
+def vector_arrays(index: faiss.Index) -> Arrays:
+    """:func:`stored_vectors` of an index and whether it is HNSW, as arrays."""
+    ids, vectors = stored_vectors(index)
+    hnsw = isinstance(faiss.downcast_index(id_maps(index)[0].index), faiss.IndexHNSW)
+    return {"ids": ids, "vectors": vectors, "hnsw": np.array(hnsw)}
+
+
+@dataclass(frozen=True)
+class IndexFile:
+    """A FAISS index file not read yet."""
+
+    path: Path
+
+
 class VectorIndex(Retriever):
     """A loaded FAISS index with its vectors in memory, for fast filtered and exact search."""
 
-    def __init__(self, index: faiss.Index, *, ef_search: int, exact_filter_limit: int,
-                 cache_bytes: int = SUBSET_CACHE_BYTES, threads: int | None = None,
-                 parts: list[faiss.Index] | None = None):
-        """Wrap a loaded ``IndexIDMap2`` (or an ``IndexShards`` of them).
+    def __init__(self, index: faiss.Index | IndexFile, *, ef_search: int,
+                 exact_filter_limit: int, cache_bytes: int = SUBSET_CACHE_BYTES, threads: int | None = None,
+                 parts: list[faiss.Index] | None = None, stored: Arrays | None = None):
+        """Wrap a loaded ``IndexIDMap2`` (or an ``IndexShards`` of them), or the file of one.
 
         Args:
-            index: the FAISS index, ids being finding rowids.
+            index: the FAISS index, ids being finding rowids; or its file, read at the first
+                search that needs the graph (give ``stored`` with it).
             parts: the shards of an ``IndexShards`` (kept alive with it).
             ef_search: the HNSW search breadth (at least the depth asked for).
             exact_filter_limit: subsets up to this size are searched exactly.
             cache_bytes: the memory kept for prepared subsets.
             threads: caps FAISS's threads in every searching thread.
+            stored: the index's :func:`vector_arrays` (default: read out of the index).
 
         """
-        self.index = index
+        self._lock = threading.RLock()
+        self._index = index
         self.parts = parts or []
-        self.hnsw = isinstance(faiss.downcast_index(id_maps(index)[0].index), faiss.IndexHNSW)
+        stored = stored if stored is not None else vector_arrays(self.index)
+        self.ids, self.vectors, self.hnsw = stored["ids"], stored["vectors"], bool(stored["hnsw"])
         self.threads = threads
-        self.ids, self.vectors = stored_vectors(index)
         self.ef_search = ef_search
         self.exact_filter_limit = exact_filter_limit
         self.cache_bytes = cache_bytes
         self._subsets: OrderedDict[int, tuple] = OrderedDict()
-        self._lock = threading.RLock()
+
+    @property
+    def index(self) -> faiss.Index:
+        """The FAISS index (read at first use when its file was given)."""
+        if isinstance(self._index, IndexFile):
+            with self._lock:
+                if isinstance(self._index, IndexFile):
+                    self._index = faiss.read_index(str(self._index.path))
+        return self._index
 
     @classmethod
     def load(cls, conn: sqlite3.Connection | None, folder: Path, *, ef_search: int, exact_filter_limit: int,
-             threads: int | None = None) -> VectorIndex:
+             threads: int | None = None, cache: ArrayCache | None = None) -> VectorIndex:
         """Read the FAISS index from an index folder (the store is not needed).
+
+        With a ``cache`` holding the index's vectors, the file itself is read only when a search
+        first needs the graph (a count never does).
 
         Raises:
             FileNotFoundError: the index has not been built.
@@ -177,8 +207,15 @@ class VectorIndex(Retriever):
         path = Path(folder) / INDEX_FILE
         if not path.is_file():
             raise FileNotFoundError(f"no vector index at {path}: run `findings build`")
-        return cls(faiss.read_index(str(path)), ef_search=ef_search,
-                   exact_filter_limit=exact_filter_limit, threads=threads)
+        read: list[faiss.Index] = []
+
+        def derive() -> Arrays:
+            read.append(faiss.read_index(str(path)))
+            return vector_arrays(read[0])
+
+        stored = (cache or ArrayCache(None)).arrays("vectors", derive)
+        return cls(read[0] if read else IndexFile(path), ef_search=ef_search,
+                   exact_filter_limit=exact_filter_limit, threads=threads, stored=stored)
 
     def save(self, folder: Path) -> None:
         """Write the FAISS index into a folder, renamed into place when complete.
@@ -194,7 +231,7 @@ class VectorIndex(Retriever):
     @property
     def ntotal(self) -> int:
         """Number of vectors."""
-        return int(self.index.ntotal)
+        return len(self.ids)
 
     def count(self) -> int:
         """Number of vectors."""

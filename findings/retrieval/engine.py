@@ -24,6 +24,7 @@ import numpy as np
 from findings.encoding.batching import BatchingEncoder
 from findings.encoding.encoder import encode
 from findings.retrieval.base import Query, Retriever
+from findings.retrieval.cache import ArrayCache
 from findings.retrieval.columns import FilterColumns
 from findings.retrieval.dense import VectorIndex
 from findings.retrieval.filters import Filters
@@ -42,7 +43,7 @@ class SearchEngine:
     """Hybrid retrieval over a built store and its retrievers."""
 
     def __init__(self, conn: sqlite3.Connection, retrievers: list[tuple[Retriever, float]], encoder, *,
-                 query_cache_size: int, query_batch: int = 1) -> None:
+                 query_cache_size: int, query_batch: int = 1, cache: ArrayCache | None = None) -> None:
         """Wrap an open store, its loaded retrievers and a loaded query encoder.
 
         Args:
@@ -53,6 +54,8 @@ class SearchEngine:
             query_cache_size: how many query embeddings to keep (0: none).
             query_batch: above 1, concurrent queries are encoded together, up to this many
                 (see :mod:`findings.encoding.batching`).
+            cache: where arrays derived from the store are kept for the next process (default:
+                nowhere); counts keep theirs there too.
 
         Raises:
             ValueError: no dense retriever among ``retrievers``.
@@ -68,9 +71,11 @@ class SearchEngine:
         lexical = [r for r, _ in retrievers if isinstance(r, LexicalIndex)]
         self.lexical: LexicalIndex | None = lexical[0] if lexical else None  # BM25, if among the retrievers
         self.encoder = encoder
-        self.label_confidence = reads.label_confidences(conn)
+        self.cache = cache or ArrayCache(None)
+        self.label_confidence = self.cache.arrays(
+            "confidences", lambda: {"confidence": reads.label_confidences(conn)})["confidence"]
         self.label_confidence.flags.writeable = False
-        self.columns = FilterColumns.from_store(conn)
+        self.columns = FilterColumns.from_store(conn, self.cache)
         self.query_cache_size = query_cache_size
         self.batcher = BatchingEncoder(encoder, query_batch) if query_batch > 1 else None
         self._embeddings: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -94,12 +99,13 @@ class SearchEngine:
         conn = connect(settings.db_path, read_only=True)
         for _ in range(attempts):
             before = reads.index_state(conn)
-            retrievers = open_retrievers(conn, settings)
+            cache = ArrayCache.of_store(conn, settings.array_cache_dir)
+            retrievers = open_retrievers(conn, settings, cache)
             if reads.index_state(conn) == before:
                 break
         encoder = load_encoder(settings.query_backend, settings.encoder, str(settings.encoder_cache))
         engine = cls(conn, retrievers, encoder, query_cache_size=settings.query_cache_size,
-                     query_batch=settings.query_batch)
+                     query_batch=settings.query_batch, cache=cache)
         engine.state = before
         return engine
 

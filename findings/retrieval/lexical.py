@@ -22,12 +22,14 @@ from pathlib import Path
 import numpy as np
 
 from findings.retrieval.base import Query, Retriever
+from findings.retrieval.cache import ArrayCache, Arrays, pack_strings, unpack_strings
 from findings.store.fts import OFFSET_BITS, QueryTokenizer, indexed_rows, posting_keys
 
 K1 = 1.2
 B = 0.75
 MIN_IDF = 1e-6
 COMMON_TERM_SHARE = 0.05
+DERIVED = ("lengths", "row_counts", "impact_starts", "impact_rowids", "impacts")  # see LexicalIndex.derive
 
 
 def intersect_sorted(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -47,7 +49,7 @@ class LexicalIndex(Retriever):
     """BM25 over a positional posting array held in memory."""
 
     def __init__(self, terms: list[str], starts: np.ndarray, keys: np.ndarray, rows: int | None = None,
-                 tokenizer: QueryTokenizer | None = None) -> None:
+                 tokenizer: QueryTokenizer | None = None, derived: Arrays | None = None) -> None:
         """Wrap postings from :func:`posting_keys`.
 
         Args:
@@ -56,12 +58,25 @@ class LexicalIndex(Retriever):
             keys: ``rowid << OFFSET_BITS | offset`` of every token instance, sorted per token.
             rows: the number of indexed rows, empty ones included (default: rows with tokens).
             tokenizer: how query terms are tokenised (default: the store's FTS5 tokenizer).
+            derived: what :meth:`arrays` gave for these postings (default: derived here).
 
         """
         self.term_ids = {term: i for i, term in enumerate(terms)}
         self.starts = starts
         self.keys = keys
         self.tokenizer = tokenizer or QueryTokenizer()
+        if derived is None:
+            self.derive(rows)
+        else:
+            for name in DERIVED:
+                setattr(self, name, derived[name])
+            self.rows = int(derived["rows"])
+            self.avgdl = float(len(keys)) / self.rows if self.rows else 1.0
+        self.impact_rowids.flags.writeable = self.impacts.flags.writeable = False  # handed out as views
+
+    def derive(self, rows: int | None) -> None:
+        """Row lengths, each token's row count and its BM25 impacts, from the postings."""
+        keys, starts = self.keys, self.starts
         rowids = keys >> OFFSET_BITS
         self.lengths = np.bincount(rowids).astype(np.float64)  # tokens by rowid
         first_in_row = np.ones(len(keys), dtype=np.int64)
@@ -71,7 +86,11 @@ class LexicalIndex(Retriever):
         self.rows = max(rows or 0, int(np.count_nonzero(self.lengths)))
         self.avgdl = float(len(keys)) / self.rows if self.rows else 1.0
         self.impact_starts, self.impact_rowids, self.impacts = self.token_impacts(rowids, first_in_row)
-        self.impact_rowids.flags.writeable = self.impacts.flags.writeable = False  # handed out as views
+
+    def arrays(self, terms: list[str]) -> Arrays:
+        """The index as arrays, for :class:`~findings.retrieval.cache.ArrayCache` (``terms`` as given)."""
+        return {"terms": pack_strings(terms), "starts": self.starts, "keys": self.keys,
+                "rows": np.array(self.rows), **{name: getattr(self, name) for name in DERIVED}}
 
     def token_impacts(self, rowids: np.ndarray, first_in_row: np.ndarray) -> tuple[np.ndarray, np.ndarray,
                                                                                     np.ndarray]:
@@ -102,14 +121,25 @@ class LexicalIndex(Retriever):
         return max(MIN_IDF, math.log((self.rows - rows_matched + 0.5) / (rows_matched + 0.5)))
 
     @classmethod
-    def from_store(cls, conn: sqlite3.Connection, table: str = "findings_fts") -> LexicalIndex:
-        """Read the FTS5 index of a store (about a second per hundred thousand findings)."""
-        return cls(*posting_keys(conn, table), rows=indexed_rows(conn, table))
+    def from_store(cls, conn: sqlite3.Connection, table: str = "findings_fts",
+                   cache: ArrayCache | None = None) -> LexicalIndex:
+        """Read the FTS5 index of a store (two seconds per hundred thousand findings; kept in ``cache``)."""
+        built: list[LexicalIndex] = []
+
+        def derive() -> Arrays:
+            terms, starts, keys = posting_keys(conn, table)
+            built.append(cls(terms, starts, keys, rows=indexed_rows(conn, table)))
+            return built[0].arrays(terms)
+
+        arrays = (cache or ArrayCache(None)).arrays(f"bm25-{table}", derive)
+        return built[0] if built else cls(unpack_strings(arrays["terms"]), arrays["starts"], arrays["keys"],
+                                          derived=arrays)
 
     @classmethod
-    def load(cls, conn: sqlite3.Connection, folder: Path | None = None) -> LexicalIndex:
+    def load(cls, conn: sqlite3.Connection, folder: Path | None = None,
+             cache: ArrayCache | None = None) -> LexicalIndex:
         """Read the store's FTS5 index (its index lives in the store, not in ``folder``)."""
-        return cls.from_store(conn)
+        return cls.from_store(conn, cache=cache)
 
     def count(self) -> int:
         """How many findings are indexed (empty ones included)."""

@@ -20,14 +20,16 @@ import tempfile
 from functools import partial
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 from corpus.documents import file_hash
 from findings.encoding.encoder import DIMENSION
 from findings.retrieval.dense import VectorIndex, empty_index, record_index
 from findings.retrieval.dense import write_atomically as write_index_atomically
+from findings.retrieval.lazy import lazy_import
 from findings.store import reads, writes
+
+faiss = lazy_import("faiss")  # imported at first use (findings.retrieval.lazy)
 
 MANIFEST = "shards.json"
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 
 from findings.retrieval import Filters, Query
 from findings.retrieval.highlight import query_terms
 from findings.retrieval.lexical import LexicalIndex
-from tests.conftest import fts_query
+from tests.conftest import copy_store, fts_query, requires_corpus
 
 
 def fts_lexical(conn, terms, depth, allowed):
@@ -173,3 +175,37 @@ def test_the_engine_names_the_query_words_no_finding_holds(tiny_engine):
     assert tiny_engine.absent_terms("supervision of social workers") == []
     assert tiny_engine.absent_terms("supervisión") == []  # accents fold as the index folds them
     assert tiny_engine.absent_terms("wrökers") == ["wrökers"]  # named whole, not as fragments
+
+
+@requires_corpus()
+def test_an_engine_opened_again_maps_the_arrays_the_first_derived_and_answers_alike(built_settings, tmp_path,
+                                                                                     monkeypatch):
+    from findings.relevance.counts import Counter
+    from findings.retrieval import engine as engine_module
+    from findings.retrieval import lexical
+    from findings.settings import Settings
+    from findings.store import reads
+
+    data_dir = copy_store(built_settings, tmp_path / "data")
+    shutil.rmtree(data_dir / "arrays", ignore_errors=True)  # the session's store may have kept some
+    settings = Settings(corpus=built_settings.corpus, data_dir=data_dir, exact_index_limit=10)  # coarse too
+
+    def answers() -> tuple:
+        engine = engine_module.SearchEngine.open(settings)
+        count = Counter.open(engine, settings).count("management oversight of casework", cutoff=0.5)
+        hits = engine.search("supervision of social workers", k=5, filters=Filters(label="weakness"))
+        engine.close()
+        return [f["id"] for f in count.findings], count.totals, [h.id for h in hits]
+
+    first = answers()
+    (state,) = (settings.data_dir / "arrays").iterdir()
+    assert {p.name for p in state.iterdir()} == {"bm25-findings_fts", "vectors", "filters", "confidences",
+                                                 "coarse-128", "documents"}
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("derived again")
+
+    for module, name in ((lexical, "posting_keys"), (reads, "filter_values"), (reads, "label_confidences"),
+                         (reads, "finding_documents")):
+        monkeypatch.setattr(module, name, refuse)
+    assert answers() == first and first[0]

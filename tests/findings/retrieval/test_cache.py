@@ -1,0 +1,67 @@
+import logging
+
+import numpy as np
+import pytest
+
+from findings.retrieval.cache import ArrayCache, pack_strings, unpack_strings
+
+
+@pytest.mark.parametrize("strings", [[], [""], ["a", "", "café", "Bath and North East Somerset"]])
+def test_strings_pack_and_unpack_to_the_same_list(strings):
+    assert unpack_strings(pack_strings(strings)) == strings
+
+
+def test_a_string_holding_the_separator_is_refused():
+    with pytest.raises(ValueError, match="NUL"):
+        pack_strings(["a\0b"])
+
+
+def derived(calls: list[str]):
+    def derive():
+        calls.append("derived")
+        return {"ids": np.arange(5, dtype=np.int64), "scale": np.array(2.5), "empty": np.zeros(0)}
+
+    return derive
+
+
+def test_a_set_is_derived_once_then_mapped_read_only_by_the_next_reader(tmp_path):
+    calls: list[str] = []
+    first = ArrayCache(tmp_path / "state-1").arrays("numbers", derived(calls))
+    second = ArrayCache(tmp_path / "state-1").arrays("numbers", derived(calls))
+    assert calls == ["derived"]
+    assert second["ids"].tolist() == first["ids"].tolist() == [0, 1, 2, 3, 4]
+    assert float(second["scale"]) == 2.5 and second["scale"].shape == () and len(second["empty"]) == 0
+    assert isinstance(second["ids"], np.memmap) and not second["ids"].flags.writeable
+
+
+def test_nothing_is_kept_without_a_folder_or_once_the_store_moved_on(tmp_path):
+    calls: list[str] = []
+    ArrayCache(None).arrays("numbers", derived(calls))
+    ArrayCache(tmp_path / "state-1", still_current=lambda: False).arrays("numbers", derived(calls))
+    ArrayCache(tmp_path / "state-1").arrays("numbers", derived(calls))
+    assert calls == ["derived"] * 3
+
+
+def test_a_new_state_removes_the_earlier_states(tmp_path):
+    ArrayCache(tmp_path / "state-1").arrays("numbers", derived([]))
+    ArrayCache(tmp_path / "state-2").arrays("numbers", derived([]))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state-2"]
+
+
+def test_a_damaged_set_is_derived_again_and_rewritten(tmp_path, caplog):
+    calls: list[str] = []
+    ArrayCache(tmp_path / "state-1").arrays("numbers", derived(calls))
+    (tmp_path / "state-1" / "numbers" / "ids.npy").write_bytes(b"not an array")
+    with caplog.at_level(logging.WARNING):
+        again = ArrayCache(tmp_path / "state-1").arrays("numbers", derived(calls))
+    assert calls == ["derived"] * 2 and again["ids"].tolist() == [0, 1, 2, 3, 4]
+    assert "deriving them again" in caplog.text
+    assert ArrayCache(tmp_path / "state-1").read("numbers")["ids"].tolist() == [0, 1, 2, 3, 4]
+
+
+def test_a_folder_that_cannot_be_written_costs_only_the_derivation(tmp_path, caplog):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder would be")
+    with caplog.at_level(logging.WARNING):
+        arrays = ArrayCache(blocked / "state-1").arrays("numbers", derived([]))
+    assert arrays["ids"].tolist() == [0, 1, 2, 3, 4] and "could not keep" in caplog.text
