@@ -22,8 +22,9 @@ import numpy as np
 from bench.report import write_table
 from bench.scale import recall, synthetic
 from findings.encoding import DIMENSION, model_name
-from findings.retrieval.dense import VectorIndex, empty_index
+from findings.retrieval.dense import VectorIndex
 from findings.retrieval.shards import combined, shard_of
+from findings.retrieval.vector_file import empty_index
 from findings.settings import get_settings
 from findings.store import connect, reads
 

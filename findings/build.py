@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from findings.encoding import embed_missing, load_encoder, model_name, prepare_encoder
 from findings.executors import Executor, open_executor
 from findings.ingest import IngestReport, ingest
-from findings.retrieval.dense import build_vector_index
 from findings.retrieval.shards import build_sharded_index
+from findings.retrieval.vector_file import build_vector_index
 from findings.segment import SegmentReport, segment_store
 from findings.settings import Settings
 from findings.store import connect, reads, transaction, writes

@@ -14,8 +14,8 @@ from corpus.documents import file_hash
 from findings.build import leftovers
 from findings.encoding import model_name
 from findings.encoding.onnx_encoder import intact
-from findings.retrieval.dense import INDEX_FILE
 from findings.retrieval.shards import MANIFEST, damaged_shards
+from findings.retrieval.vector_file import INDEX_FILE
 from findings.settings import Settings
 from findings.store import connect, reads
 

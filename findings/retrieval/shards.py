@@ -24,9 +24,10 @@ import numpy as np
 
 from corpus.documents import file_hash
 from findings.encoding.encoder import DIMENSION
-from findings.retrieval.dense import VectorIndex, empty_index, record_index
-from findings.retrieval.dense import write_atomically as write_index_atomically
+from findings.retrieval.dense import VectorIndex
 from findings.retrieval.lazy import lazy_import
+from findings.retrieval.vector_file import empty_index, record_index
+from findings.retrieval.vector_file import write_atomically as write_index_atomically
 from findings.store import reads, writes
 
 faiss = lazy_import("faiss")  # imported at first use (findings.retrieval.lazy)

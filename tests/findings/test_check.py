@@ -6,7 +6,7 @@ import pytest
 
 from findings.build import build, leftovers, remove
 from findings.check import check
-from findings.retrieval.dense import INDEX_FILE
+from findings.retrieval.vector_file import INDEX_FILE
 from findings.store import connect, reads
 from tests.conftest import copy_store
 

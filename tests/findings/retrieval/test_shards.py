@@ -9,8 +9,9 @@ import pytest
 
 from findings.check import check_index
 from findings.encoding import DIMENSION
-from findings.retrieval.dense import VectorIndex, build_vector_index
+from findings.retrieval.dense import VectorIndex
 from findings.retrieval.shards import MANIFEST, build_sharded_index, load_sharded, read_manifest, shard_of
+from findings.retrieval.vector_file import build_vector_index
 from findings.settings import Settings
 from findings.store import connect, writes
 
