@@ -26,6 +26,18 @@ def test_build_refuses_the_non_report_and_indexes_the_rest(built_settings):
     assert (built_settings.encoder_cache / "minilm-int8-token.onnx").is_file()  # the query encoder, ready
 
 
+def test_the_build_keeps_the_arrays_of_the_store_it_leaves(built_settings):
+    from findings.store.digest import state_digest
+
+    conn = connect(built_settings.db_path, read_only=True)
+    digest = state_digest(conn)
+    conn.close()
+    kept = built_settings.data_dir / "arrays" / digest
+    assert {"bm25-findings_fts", "vectors", "filters", "confidences", "documents"} <= {
+        p.name for p in kept.iterdir()}
+    assert "arrays" in built_settings._report.seconds
+
+
 def test_rebuild_with_nothing_changed_does_nothing(built_settings):
     again = build(built_settings, progress=False)
     assert again.ingest.added == [] and again.segment.segmented == 0 and again.embedded == 0
