@@ -95,7 +95,8 @@ class ArrayCache:
             return None
 
     def write(self, name: str, arrays: Arrays) -> None:
-        """Keep a set: written into a temporary folder, then renamed into place."""
+        """Keep a set: written into a temporary folder, then renamed into place (or nothing left)."""
+        staging = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self.remove_other_states()
@@ -104,12 +105,13 @@ class ArrayCache:
             for key, array in arrays.items():
                 np.save(staging / f"{key}.npy", np.asarray(array), allow_pickle=False)
             (staging / COMPLETE).touch()
-            try:
-                staging.rename(self.folder / name)
-            except OSError:  # another process kept the same set first
-                shutil.rmtree(staging, ignore_errors=True)
+            staging.rename(self.folder / name)  # fails if another process kept the same set first
         except OSError as error:
-            log.warning("could not keep the arrays %s in %s (%s)", name, self.folder, error)
+            if not (self.folder / name / COMPLETE).is_file():
+                log.warning("could not keep the arrays %s in %s (%s)", name, self.folder, error)
+        finally:
+            if staging is not None and staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
 
     def remove_other_states(self) -> None:
         """Remove the folders of the store's earlier states."""

@@ -65,3 +65,22 @@ def test_a_folder_that_cannot_be_written_costs_only_the_derivation(tmp_path, cap
     with caplog.at_level(logging.WARNING):
         arrays = ArrayCache(blocked / "state-1").arrays("numbers", derived([]))
     assert arrays["ids"].tolist() == [0, 1, 2, 3, 4] and "could not keep" in caplog.text
+
+
+def test_a_write_that_fails_midway_leaves_no_partial_set(tmp_path, monkeypatch, caplog):
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "save", full_disk)
+    with caplog.at_level(logging.WARNING):
+        ArrayCache(tmp_path / "state-1").arrays("numbers", derived([]))
+    assert list((tmp_path / "state-1").iterdir()) == [] and "No space left" in caplog.text
+
+
+def test_a_set_another_process_kept_first_is_left_as_it_is(tmp_path, caplog):
+    cache = ArrayCache(tmp_path / "state-1")
+    cache.arrays("numbers", derived([]))
+    with caplog.at_level(logging.WARNING):
+        cache.write("numbers", {"ids": np.arange(3)})
+    assert cache.read("numbers")["ids"].tolist() == [0, 1, 2, 3, 4] and "could not keep" not in caplog.text
+    assert sorted(p.name for p in (tmp_path / "state-1").iterdir()) == ["numbers"]
