@@ -22,11 +22,15 @@ CLOSE_AFTER = 30.0  # seconds an engine that was swapped out stays open for requ
 
 
 def load_engine(settings: Settings):
-    """Open the store and retrievers and warm the encoder."""
+    """Open the store and retrievers, read the vector index's graph and warm the encoder.
+
+    The graph is read here, off the event loop, rather than by the first search that needs it.
+    """
     from findings.encoding import encode
     from findings.retrieval import SearchEngine
 
     engine = SearchEngine.open(settings)
+    engine.index.read_graph()
     encode(["warm-up"], engine.encoder)
     return engine
 

@@ -132,12 +132,16 @@ def keep_arrays(settings: Settings) -> None:
 
     if settings.array_cache_dir is None:
         return
-    engine = SearchEngine.open(settings)
     try:
-        if settings.relevance_model.is_file():
-            Counter.open(engine, settings)
-    finally:
-        engine.close()
+        engine = SearchEngine.open(settings)
+        try:
+            if settings.relevance_model.is_file():
+                Counter.open(engine, settings)
+        finally:
+            engine.close()
+    except Exception as error:  # noqa: BLE001  (the store is built; only the next start pays for this)
+        print(f"warning: the arrays for a fast start were not kept ({error}); the next command "
+              "derives them", file=sys.stderr)
 
 
 def index_store(conn, settings: Settings) -> bool:

@@ -72,7 +72,7 @@ class CoarseCosines:
     @classmethod
     def kept(cls, cache: ArrayCache, vectors: np.ndarray, dims: int) -> CoarseCosines:
         """:meth:`fit` once per store state: the basis and projection are kept in ``cache``."""
-        arrays = cache.arrays(f"coarse-{dims}", lambda: vars(cls.fit(vectors, dims)))
+        arrays = cache.arrays(f"coarse-{dims}-sample{SAMPLE_ROWS}", lambda: vars(cls.fit(vectors, dims)))
         return cls(arrays["basis"], arrays["projected"])
 
     def cosines(self, vectors: np.ndarray, query: np.ndarray, positions: np.ndarray | None,

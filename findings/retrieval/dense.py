@@ -15,7 +15,6 @@ import sqlite3
 import threading
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -70,11 +69,24 @@ def vector_arrays(index: faiss.Index) -> Arrays:
     return {"ids": ids, "vectors": vectors, "hnsw": np.array(hnsw)}
 
 
-@dataclass(frozen=True)
 class IndexFile:
-    """A FAISS index file not read yet."""
+    """A FAISS index file opened but not read yet: it is read from the file as it was when opened.
 
-    path: Path
+    A build replaces the file by renaming a new one into place, so the handle keeps the version
+    whose vectors the engine mapped, however late the graph is read.
+    """
+
+    def __init__(self, path: Path) -> None:
+        """Open the file (it is closed once read)."""
+        self.path = path
+        self.handle = path.open("rb")
+
+    def read(self) -> faiss.Index:
+        """The index the file held when it was opened."""
+        try:
+            return faiss.read_index(faiss.PyCallbackIOReader(self.handle.read))
+        finally:
+            self.handle.close()
 
 
 class VectorIndex(Retriever):
@@ -113,7 +125,7 @@ class VectorIndex(Retriever):
         if isinstance(self._index, IndexFile):
             with self._lock:
                 if isinstance(self._index, IndexFile):
-                    self._index = faiss.read_index(str(self._index.path))
+                    self._index = self._index.read()
         return self._index
 
     @classmethod
@@ -121,8 +133,9 @@ class VectorIndex(Retriever):
              threads: int | None = None, cache: ArrayCache | None = None) -> VectorIndex:
         """Read the FAISS index from an index folder (the store is not needed).
 
-        With a ``cache`` holding the index's vectors, the file itself is read only when a search
-        first needs the graph (a count never does).
+        With a ``cache`` holding the index's vectors, the file is opened now and read only when a
+        search first needs the graph (a count never does; a server reads it at start, see
+        :meth:`read_graph`).
 
         Raises:
             FileNotFoundError: the index has not been built.
@@ -140,6 +153,15 @@ class VectorIndex(Retriever):
         stored = (cache or ArrayCache(None)).arrays("vectors", derive)
         return cls(read[0] if read else IndexFile(path), ef_search=ef_search,
                    exact_filter_limit=exact_filter_limit, threads=threads, stored=stored)
+
+    def read_graph(self) -> None:
+        """Read the index file now if it was left for the first search that needs it."""
+        _ = self.index
+
+    def close(self) -> None:
+        """Close the index file if it was opened and never read."""
+        if isinstance(self._index, IndexFile):
+            self._index.handle.close()
 
     def save(self, folder: Path) -> None:
         """Write the FAISS index into a folder, renamed into place when complete.

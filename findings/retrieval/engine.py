@@ -114,9 +114,10 @@ class SearchEngine:
         return reads.index_state(self.conn) != self.state
 
     def close(self) -> None:
-        """Stop the query-encoding thread and close the store."""
+        """Stop the query-encoding thread, close the store and any index file left unread."""
         if self.batcher is not None:
             self.batcher.close()
+        self.index.close()
         self.conn.close()
 
     def cached_embedding(self, query: str) -> np.ndarray | None:

@@ -131,7 +131,8 @@ class LexicalIndex(Retriever):
             built.append(cls(terms, starts, keys, rows=indexed_rows(conn, table)))
             return built[0].arrays(terms)
 
-        arrays = (cache or ArrayCache(None)).arrays(f"bm25-{table}", derive)
+        name = f"bm25-{table}-k{K1}-b{B}-idf{MIN_IDF}"  # the impacts hold the formula's constants
+        arrays = (cache or ArrayCache(None)).arrays(name, derive)
         return built[0] if built else cls(unpack_strings(arrays["terms"]), arrays["starts"], arrays["keys"],
                                           derived=arrays)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 
-from findings.store.reads import index_state
+from findings.store.reads import get_meta, index_state
 
 REPORT_COLUMNS = "doc_id, content_hash, council, collection, published, grades"  # stored before the text:
 # read without its overflow pages; a report's other metadata changes only with a new extraction, which
@@ -18,13 +18,14 @@ REPORT_COLUMNS = "doc_id, content_hash, council, collection, published, grades" 
 
 
 def state_digest(conn: sqlite3.Connection) -> str:
-    """A hash of the generation, the vector index's record, the last rowid and every report's metadata.
+    """A hash of the store's id, generation, vector index record, last rowid and every report's metadata.
 
-    The generation moves with every change to which findings exist; the index's checksum with
-    every rewrite of the vector file; the reports' rows with a new content, council, type, date or
-    grades.
+    The id is drawn when the database is made, so a store deleted and built again is another
+    store even where its counters come out the same; the generation moves with every change to
+    which findings exist; the index's checksum with every rewrite of the vector file; the
+    reports' rows with a new content, council, type, date or grades.
     """
-    digest = hashlib.sha256(repr(index_state(conn)).encode())
+    digest = hashlib.sha256(repr((get_meta(conn, "store_id"), index_state(conn))).encode())
     digest.update(repr(conn.execute("SELECT max(rowid) FROM findings").fetchone()[0]).encode())
     for row in conn.execute(f"SELECT {REPORT_COLUMNS} FROM documents ORDER BY doc_id"):
         digest.update(repr(tuple(row)).encode())

@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS embeddings (
     PRIMARY KEY (text_hash, model)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))));
 CREATE TABLE IF NOT EXISTS saved_searches (
     name TEXT PRIMARY KEY, params TEXT NOT NULL, saved TEXT NOT NULL, known_reports TEXT NOT NULL
 );

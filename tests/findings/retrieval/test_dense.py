@@ -86,3 +86,19 @@ def test_search_takes_the_query_embedding_and_counts_its_vectors(tmp_path):
     loaded = VectorIndex.load(None, tmp_path, ef_search=128, exact_filter_limit=100)
     assert loaded.nearest(vectors[3], 5) == index.nearest(vectors[3], 5)
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_kept_vectors_leave_the_file_for_later_and_later_reads_the_file_as_it_was(tmp_path):
+    from findings.retrieval.cache import ArrayCache
+    from findings.retrieval.dense import IndexFile
+
+    index, vectors = flat_index()
+    index.save(tmp_path)
+    cache = ArrayCache(tmp_path / "arrays" / "state")
+    VectorIndex.load(None, tmp_path, ef_search=128, exact_filter_limit=10, cache=cache)  # keeps the vectors
+    mapped = VectorIndex.load(None, tmp_path, ef_search=128, exact_filter_limit=10, cache=cache)
+    assert isinstance(mapped._index, IndexFile) and mapped.count() == 300  # noqa: SLF001
+    other, _ = flat_index(count=50)  # a build replaces the file before the first search
+    other.save(tmp_path)
+    assert mapped.nearest(vectors[3], 5) == index.nearest(vectors[3], 5)  # the graph of the mapped vectors
+    assert not isinstance(mapped._index, IndexFile)  # noqa: SLF001
