@@ -43,6 +43,8 @@ def leftovers(settings: Settings) -> list:
     if settings.encoder_cache.is_dir():
         found += [p for p in settings.encoder_cache.iterdir()
                   if p.name.startswith("tmp") or p.suffix == ".tmp"]
+    if settings.array_cache_dir is not None and settings.array_cache_dir.is_dir():
+        found += settings.array_cache_dir.glob("*/.*")  # kept sets being written (findings.retrieval.cache)
     return sorted(found)
 
 
