@@ -71,8 +71,8 @@ class FilterColumns:
     @classmethod
     def from_store(cls, conn: sqlite3.Connection, cache: ArrayCache | None = None) -> FilterColumns:
         """Read every finding's filterable values from the store (kept in ``cache``)."""
-        derive = lambda: filter_arrays(reads.filter_values(conn))  # noqa: E731
-        return cls((cache or ArrayCache(None)).arrays("filters", derive))
+        cache = cache or ArrayCache(None)
+        return cls(cache.arrays("filters", lambda: filter_arrays(reads.filter_values(conn))))
 
     def code(self, name: str, value: str) -> int:
         """A value's code in a column (-2 for a value no finding has)."""

@@ -80,13 +80,16 @@ class IndexFile:
         """Open the file (it is closed once read)."""
         self.path = path
         self.handle = path.open("rb")
+        self.index: faiss.Index | None = None
 
     def read(self) -> faiss.Index:
-        """The index the file held when it was opened."""
-        try:
-            return faiss.read_index(faiss.PyCallbackIOReader(self.handle.read))
-        finally:
-            self.handle.close()
+        """The index the file held when it was opened (read once)."""
+        if self.index is None:
+            try:
+                self.index = faiss.read_index(faiss.PyCallbackIOReader(self.handle.read))
+            finally:
+                self.handle.close()
+        return self.index
 
 
 class VectorIndex(Retriever):
@@ -144,15 +147,10 @@ class VectorIndex(Retriever):
         path = Path(folder) / INDEX_FILE
         if not path.is_file():
             raise FileNotFoundError(f"no vector index at {path}: run `findings build`")
-        read: list[faiss.Index] = []
-
-        def derive() -> Arrays:
-            read.append(faiss.read_index(str(path)))
-            return vector_arrays(read[0])
-
-        stored = (cache or ArrayCache(None)).arrays("vectors", derive)
-        return cls(read[0] if read else IndexFile(path), ef_search=ef_search,
-                   exact_filter_limit=exact_filter_limit, threads=threads, stored=stored)
+        file = IndexFile(path)
+        stored = (cache or ArrayCache(None)).arrays("vectors", lambda: vector_arrays(file.read()))
+        return cls(file, ef_search=ef_search, exact_filter_limit=exact_filter_limit, threads=threads,
+                   stored=stored)
 
     def read_graph(self) -> None:
         """Read the index file now if it was left for the first search that needs it."""

@@ -87,9 +87,9 @@ class LexicalIndex(Retriever):
         self.avgdl = float(len(keys)) / self.rows if self.rows else 1.0
         self.impact_starts, self.impact_rowids, self.impacts = self.token_impacts(rowids, first_in_row)
 
-    def arrays(self, terms: list[str]) -> Arrays:
-        """The index as arrays, for :class:`~findings.retrieval.cache.ArrayCache` (``terms`` as given)."""
-        return {"terms": pack_strings(terms), "starts": self.starts, "keys": self.keys,
+    def arrays(self) -> Arrays:
+        """The index as arrays, for :class:`~findings.retrieval.cache.ArrayCache`."""
+        return {"terms": pack_strings(list(self.term_ids)), "starts": self.starts, "keys": self.keys,
                 "rows": np.array(self.rows), **{name: getattr(self, name) for name in DERIVED}}
 
     def token_impacts(self, rowids: np.ndarray, first_in_row: np.ndarray) -> tuple[np.ndarray, np.ndarray,
@@ -124,17 +124,10 @@ class LexicalIndex(Retriever):
     def from_store(cls, conn: sqlite3.Connection, table: str = "findings_fts",
                    cache: ArrayCache | None = None) -> LexicalIndex:
         """Read the FTS5 index of a store (two seconds per hundred thousand findings; kept in ``cache``)."""
-        built: list[LexicalIndex] = []
-
-        def derive() -> Arrays:
-            terms, starts, keys = posting_keys(conn, table)
-            built.append(cls(terms, starts, keys, rows=indexed_rows(conn, table)))
-            return built[0].arrays(terms)
-
         name = f"bm25-{table}-k{K1}-b{B}-idf{MIN_IDF}"  # the impacts hold the formula's constants
-        arrays = (cache or ArrayCache(None)).arrays(name, derive)
-        return built[0] if built else cls(unpack_strings(arrays["terms"]), arrays["starts"], arrays["keys"],
-                                          derived=arrays)
+        arrays = (cache or ArrayCache(None)).arrays(
+            name, lambda: cls(*posting_keys(conn, table), rows=indexed_rows(conn, table)).arrays())
+        return cls(unpack_strings(arrays["terms"]), arrays["starts"], arrays["keys"], derived=arrays)
 
     @classmethod
     def load(cls, conn: sqlite3.Connection, folder: Path | None = None,
