@@ -15,7 +15,7 @@ import pandas as pd
 
 from analyses.plots import empty_note
 from findings.relevance.counts import Count, Counter
-from findings.relevance.report import absent_sentence
+from findings.relevance.report import absent_sentence, estimate_sentence
 from findings.retrieval import Filters, SearchEngine
 from findings.settings import Settings, get_settings
 
@@ -31,12 +31,12 @@ class CountFrames:
 
     def summary(self) -> str:
         """The count in one sentence, with its cut-off, precision and trend (and any unused words)."""
-        totals, estimated = self.count.totals, self.count.estimated
+        totals = self.count.totals
         low, high = totals["interval"]
-        precision = "not measured" if estimated.get("precision") is None else f"{estimated['precision']:.2f}"
         return (f"{self.count.query!r}: {totals['councils_matched']} of {totals['councils']} councils "
-                f"({low:.0%}-{high:.0%}), {totals['findings']} findings; cut-off {self.count.cutoff:.2f}, "
-                f"estimated precision {precision}. {self.count.trend['sentence']}"
+                f"({low:.0%}-{high:.0%}), {totals['findings']} findings; "
+                f"{estimate_sentence(self.count.cutoff, self.count.estimated)}. "
+                f"{self.count.trend['sentence']}"
                 + (f" {absent_sentence(self.count.absent_terms)}" if self.count.absent_terms else ""))
 
 

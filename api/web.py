@@ -15,12 +15,13 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from findings.relevance.report import absent_sentence, plural
+from findings.relevance.report import absent_sentence, estimate_sentence, plural
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 TEMPLATES.env.globals["plural"] = plural  # "1 council", "3 councils": as the CLI's count text says it
 TEMPLATES.env.globals["absent_sentence"] = absent_sentence  # the CLI's words for a query's unused words
+TEMPLATES.env.globals["estimate_sentence"] = estimate_sentence  # and for what the cut-off's figures are
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 VENDORED = {"htmx": Path("htmx.org") / "dist",  # served as /static/vendor/<name>/

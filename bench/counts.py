@@ -4,7 +4,9 @@
 
 Every query is scored by a relevance model fitted without it (leave-one-query-out, as
 ``findings train-relevance`` measures the model it saves). Precision is over members aligned to a
-judged unit (right when graded 2), recall over the judged grade-2 units. Then the time of
+judged unit (right when graded 2), recall over the judged grade-2 units, each with a 95% interval
+over the queries drawn again with replacement; the reliability table in bins of equal width and of
+equal count, and how far its worst bin moves by chance. Then the time of
 ``Counter.count`` and of ``GET /prevalence`` (in-process client) for each dev query, median of
 three runs each after one warm-up; and the wall time of the command itself, ``findings count TEXT
 --json`` in a fresh process that opens the store, once per dev query (``--cold N``: the first N).
@@ -25,7 +27,13 @@ from pathlib import Path
 from bench.report import write_table
 from findings.relevance.counts import Counter
 from findings.relevance.matcher import Matcher
-from findings.relevance.measure import chosen_cutoff, match_quality, reliability
+from findings.relevance.measure import (
+    calibration_resolution,
+    chosen_cutoff,
+    match_quality,
+    reliability,
+    resampled_intervals,
+)
 from findings.relevance.stats import wilson
 from findings.relevance.training import cross_validated, judged_queries
 from findings.retrieval import SearchEngine
@@ -33,27 +41,43 @@ from findings.settings import get_settings
 
 
 def quality_table(queries, probabilities, cutoffs: list[float]) -> str:
-    """Pooled precision, recall, members and unjudged share at some cut-offs."""
-    lines = ["| cut-off | precision (judged members) | recall (grade-2 units) | members | judged members | "
-             "unjudged share |", "|---|---|---|---|---|---|"]
-    for cutoff in cutoffs:
+    """Pooled precision and recall (with intervals over resampled queries), members, unjudged share."""
+    lines = ["| cut-off | precision (judged members) | its 95% interval | recall (grade-2 units) | "
+             "its 95% interval | members | judged members | unjudged share |",
+             "|---|---|---|---|---|---|---|---|"]
+    spreads = resampled_intervals(queries, probabilities, tuple(cutoffs))
+    for cutoff, spread in zip(cutoffs, spreads, strict=True):
         m = match_quality(queries, probabilities, cutoff)
-        lines.append(f"| {cutoff:.2f} | {m['precision']:.3f} | {m['recall']:.3f} | {m['members']} | "
+        (p_low, p_high), (r_low, r_high) = spread["precision_interval"], spread["recall_interval"]
+        lines.append(f"| {cutoff:.2f} | {m['precision']:.3f} | {p_low:.3f}-{p_high:.3f} | "
+                     f"{m['recall']:.3f} | {r_low:.3f}-{r_high:.3f} | {m['members']} | "
                      f"{m['judged_members']} | {m['unjudged']:.3f} |")
     return "\n".join(lines)
 
 
-def reliability_table(queries, probabilities) -> str:
+def reliability_table(queries, probabilities, equal_count: bool = False) -> str:
     """Predicted against observed share of relevant judged candidates, per probability bin."""
     lines = ["| predicted | judged candidates | mean predicted | observed relevant | its 95% interval "
              "| gap |",
              "|---|---|---|---|---|---|"]
-    for row in reliability(queries, probabilities):
+    for row in reliability(queries, probabilities, equal_count=equal_count):
         gap = row["observed"] - row["predicted"]
         low, high = wilson(row["relevant"], row["n"])
         lines.append(f"| {row['bin']} | {row['n']} | {row['predicted']:.3f} | {row['observed']:.3f} | "
                      f"{low:.3f}-{high:.3f} | {gap:+.3f} |")
     return "\n".join(lines)
+
+
+def resolution_text(queries, probabilities) -> str:
+    """How far the worst equal-width bin moves by chance, as a paragraph."""
+    r = calibration_resolution(queries, probabilities)
+    low, high = r["resampled_range"]
+    return (f"If each judged candidate's relevance were drawn from its own prediction (a perfectly "
+            f"calibrated model), every bin would be within {r['within']:.2f} in {r['perfect']:.0%} of "
+            f"2,000 draws (median worst gap {r['perfect_median']:.3f}). Drawing the {len(queries)} "
+            f"queries again with replacement, over their real judgments, every bin is within "
+            f"{r['within']:.2f} in {r['resampled']:.0%} of draws (median worst gap "
+            f"{r['resampled_median']:.3f}, 5th-95th percentile {low:.3f}-{high:.3f}).")
 
 
 def timings(counter: Counter, texts: list[str], runs: int = 3) -> tuple[float, float]:
@@ -115,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
             + quality_table(queries, probabilities, sorted({0.5, 0.6, 0.7, 0.8, cutoff, 0.9}))
             + "\n\n## Reliability (judged candidates of every query, out-of-fold)\n\n"
             + reliability_table(queries, probabilities)
+            + "\n\nThe same candidates in ten bins of equal count:\n\n"
+            + reliability_table(queries, probabilities, equal_count=True)
+            + "\n\n" + resolution_text(queries, probabilities)
             + f"\n\n## Speed (median over the {len(queries)} dev queries of the median of 3 runs)\n\n"
             f"| | seconds |\n|---|---|\n| `Counter.count` | {library:.3f} |\n"
             f"| `GET /prevalence` | {route:.3f} |\n"

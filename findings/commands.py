@@ -165,6 +165,11 @@ def cmd_count(args: argparse.Namespace) -> int:
     return 0
 
 
+def interval_text(interval: list[float] | None) -> str:
+    """An interval as "(low-high, resampled queries)", or nothing."""
+    return f"({interval[0]:.3f}-{interval[1]:.3f}, resampled queries)" if interval else ""
+
+
 def cmd_train_relevance(args: argparse.Namespace) -> int:
     """Fit the relevance model on graded queries; measure it by leave-one-query-out."""
     from findings.relevance.matcher import Matcher
@@ -182,10 +187,12 @@ def cmd_train_relevance(args: argparse.Namespace) -> int:
     model.cutoff = chosen_cutoff(queries, probabilities)
     model.measured = measured(queries, probabilities)
     model.to_disk(args.out or settings.relevance_model)
-    at = match_quality(queries, probabilities, model.cutoff)
+    at, spread = match_quality(queries, probabilities, model.cutoff), model.at(model.cutoff)
     print(f"{len(queries)} queries, leave-one-query-out: cut-off {model.cutoff:.2f}, precision "
-          f"{at['precision']:.3f} over {at['judged_members']} judged members, recall {at['recall']:.3f}, "
-          f"unjudged share {at['unjudged']:.3f} -> {args.out or settings.relevance_model}")
+          f"{at['precision']:.3f} {interval_text(spread['precision_interval'])} over "
+          f"{at['judged_members']} judged members, recall {at['recall']:.3f} "
+          f"{interval_text(spread['recall_interval'])}, unjudged share {at['unjudged']:.3f} -> "
+          f"{args.out or settings.relevance_model}")
     return 0
 
 

@@ -38,7 +38,8 @@ class RelevanceModel:
             return {"cutoff": cutoff, "precision": None, "recall": None}
         nearest = min(curve, key=lambda point: abs(point["cutoff"] - cutoff))
         return {"cutoff": nearest["cutoff"], "precision": nearest["precision"], "recall": nearest["recall"],
-                "queries": self.measured.get("queries")}
+                "precision_interval": nearest.get("precision_interval"),
+                "recall_interval": nearest.get("recall_interval"), "queries": self.measured.get("queries")}
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """The probability of relevance of each row of features (columns in :attr:`features` order)."""

@@ -41,12 +41,24 @@ def absent_sentence(terms: list[str], result: str = "count") -> str:
             "and on its meaning.")
 
 
+def estimate_sentence(cutoff: float, estimated: dict) -> str:
+    """The cut-off and what was measured of it: precision and recall, with intervals when known."""
+    if estimated.get("precision") is None:
+        return f"cut-off {cutoff:.2f} (not measured)"
+
+    def figure(name: str) -> str:
+        interval = estimated.get(f"{name}_interval")
+        shown = f" ({interval[0]:.2f}-{interval[1]:.2f})" if interval else ""
+        return f"{name} {estimated[name]:.2f}{shown}"
+
+    resampled = " (95% intervals over resampled queries)" if estimated.get("precision_interval") else ""
+    return (f"cut-off {cutoff:.2f}: {figure('precision')}, {figure('recall')} on the dev queries, "
+            f"leave-one-query-out{resampled}")
+
+
 def count_text(count: Count, show: int = 10) -> str:
     """The count as text: what was counted and how sure, the totals, groups, trend and sensitivity."""
-    estimated = count.estimated
-    basis = (f"cut-off {count.cutoff:.2f}: precision {estimated['precision']:.2f}, recall "
-             f"{estimated['recall']:.2f} on the dev queries (leave-one-query-out)"
-             if estimated.get("precision") is not None else f"cut-off {count.cutoff:.2f} (not measured)")
+    basis = estimate_sentence(count.cutoff, count.estimated)
     totals = count.totals
     lines = [f"{count.query!r}" + (f" ({count.label})" if count.label else "")
              + (f" where {count.filters}" if count.filters else ""),

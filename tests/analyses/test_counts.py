@@ -10,7 +10,7 @@ def test_a_count_becomes_tables_and_a_plot(tiny_engine):
     assert list(frames.groups.columns) == ["group", "councils_matched", "councils", "share", "low", "high"]
     assert frames.groups["low"].iloc[0] <= frames.groups["share"].iloc[0] <= frames.groups["high"].iloc[0]
     assert len(frames.findings) == frames.count.totals["findings"] and "2 of 2 councils" in frames.summary()
-    assert "No finding uses" not in frames.summary()
+    assert "No finding uses" not in frames.summary() and "cut-off" in frames.summary()
     empty = count_frames(counter, "supervision wrokers", cutoff=0.99, date_from="2030-01-01")
     assert empty.groups.empty and empty.findings.empty and "No finding uses 'wrokers'" in empty.summary()
     plot_count(empty)

@@ -4,7 +4,13 @@ import pytest
 from findings.relevance.candidates import FEATURES
 from findings.relevance.counts import Counter, in_scope
 from findings.relevance.matcher import Matcher
-from findings.relevance.measure import chosen_cutoff, match_quality
+from findings.relevance.measure import (
+    calibration_resolution,
+    chosen_cutoff,
+    match_quality,
+    reliability,
+    resampled_intervals,
+)
 from findings.relevance.model import RelevanceModel
 from findings.relevance.training import JudgedQuery, align
 from findings.retrieval import Filters
@@ -100,3 +106,48 @@ def test_reports_in_scope_are_kept_per_filters_and_the_oldest_let_go(counter, mo
     assert set(torbay) < set(everything) and {s.council for s in torbay.values()} == {"Torbay"}
     counter.scopes(Filters(council="nowhere"))  # a third set of filters: the first is let go
     assert counter.scopes(Filters()) is not everything and counter.scopes(Filters()) == everything
+
+
+def test_reliability_bins_are_of_equal_width_or_equal_count():
+    query = JudgedQuery("q", "t", None, np.zeros((6, len(FEATURES))), grades=np.array([2, 0, 2, 2, -1, 0]),
+                        units=np.arange(6), relevant_units=3)
+    probabilities = [np.array([0.05, 0.15, 0.92, 0.95, 0.5, 0.12])]
+    width = reliability([query], probabilities)
+    assert [(r["bin"], r["n"], r["relevant"]) for r in width] == [("0.0-0.1", 1, 1), ("0.1-0.2", 2, 0),
+                                                                   ("0.9-1.0", 2, 2)]
+    count = reliability([query], probabilities, bins=2, equal_count=True)
+    assert [(r["bin"], r["n"], r["relevant"]) for r in count] == [("0.05-0.15", 3, 1), ("0.92-0.95", 2, 2)]
+
+
+def test_a_calibrated_model_on_many_judgments_is_within_the_bar_by_chance_alone():
+    rng = np.random.default_rng(3)
+    queries, probabilities = [], []
+    for k in range(20):
+        p = rng.random(400)
+        grades = np.where(rng.random(400) < p, 2, 0)
+        queries.append(JudgedQuery(f"q{k}", "t", None, np.zeros((400, len(FEATURES))), grades, np.arange(400),
+                                   int((grades == 2).sum())))
+        probabilities.append(p)
+    many = calibration_resolution(queries, probabilities, draws=200)
+    few = calibration_resolution([q for q in queries[:2]], probabilities[:2], within=0.02, draws=200)
+    assert many["perfect"] > 0.95 and many["resampled"] > 0.9
+    assert few["perfect"] < 0.5 and few["resampled_range"][0] <= few["resampled_median"]
+
+
+def test_intervals_over_resampled_queries_hold_the_pooled_figures():
+    rng = np.random.default_rng(5)
+    queries, probabilities = [], []
+    for k in range(12):
+        p = rng.random(50)
+        grades = np.where(rng.random(50) < 0.7 * p, 2, np.where(rng.random(50) < 0.6, 0, -1))
+        queries.append(JudgedQuery(f"q{k}", "t", None, np.zeros((50, len(FEATURES))), grades, np.arange(50),
+                                   int((grades == 2).sum()) + 1))
+        probabilities.append(p)
+    points = resampled_intervals(queries, probabilities, (0.3, 0.9, 1.0), draws=300)
+    for point in points[:2]:
+        quality = match_quality(queries, probabilities, point["cutoff"])
+        low, high = point["precision_interval"]
+        assert low < quality["precision"] < high
+        low, high = point["recall_interval"]
+        assert low < quality["recall"] < high
+    assert points[2]["precision_interval"] is None  # no member at 1.0 in any draw
