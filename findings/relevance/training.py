@@ -33,7 +33,7 @@ class JudgedQuery:
     label: str | None
     features: np.ndarray
     grades: np.ndarray
-    units: np.ndarray
+    units: np.ndarray  # the judged unit each candidate aligns to, numbered within the query (-1: none)
     relevant_units: int  # judged grade-2 units, found among the candidates or not
 
 
@@ -58,13 +58,15 @@ def judged_query(matcher: Matcher, judgments: list[dict]) -> JudgedQuery:
     by_doc = defaultdict(list)
     for unit in judgments:
         by_doc[str(unit["doc_id"])].append(unit)
+    # a unit's number is its place in its own report: two reports' unit 45 are two units
+    numbers = {(str(unit["doc_id"]), unit["unit"]): n for n, unit in enumerate(judgments)}
     rows = reads.finding_rows(matcher.engine.conn, rowids=[int(r) for r in found.rowids])
     grades, units = np.full(len(found), -1), np.full(len(found), -1)
     for i, rowid in enumerate(found.rowids):
         row = rows.get(int(rowid))
         unit = align(row["text"], by_doc.get(row["doc_id"], [])) if row else None
         if unit is not None:
-            grades[i], units[i] = int(unit["grade"]), int(unit["unit"])
+            grades[i], units[i] = int(unit["grade"]), numbers[(str(unit["doc_id"]), unit["unit"])]
     return JudgedQuery(first["qid"], first["query"], first.get("label") or None, found.features, grades,
                        units, sum(1 for u in judgments if int(u["grade"]) == 2))
 

@@ -12,7 +12,7 @@ from findings.relevance.measure import (
     resampled_intervals,
 )
 from findings.relevance.model import RelevanceModel
-from findings.relevance.training import JudgedQuery, align
+from findings.relevance.training import JudgedQuery, align, judged_query
 from findings.retrieval import Filters
 
 
@@ -151,3 +151,12 @@ def test_intervals_over_resampled_queries_hold_the_pooled_figures():
         low, high = point["recall_interval"]
         assert low < quality["recall"] < high
     assert points[2]["precision_interval"] is None  # no member at 1.0 in any draw
+
+
+def test_two_reports_units_of_the_same_number_are_two_units(tiny_engine):
+    text = "Supervision of social workers is regular and reflective."
+    judgments = [{"qid": "q", "query": "regular supervision", "label": "", "doc_id": doc, "unit": 5,
+                  "text": text, "grade": 2} for doc in ("doc-a", "doc-b")]
+    query = judged_query(Matcher(tiny_engine, None, dense_depth=50, lexical_depth=50), judgments)
+    assert query.relevant_units == 2 and len(set(query.units[query.grades == 2].tolist())) == 2
+    assert match_quality([query], [np.ones(len(query.grades))], 0.5)["recall"] == 1.0
