@@ -2,8 +2,9 @@
 
 from bench.counts_contract import pooled, score_members
 
+OVERSIGHT = "Management oversight of casework is weak and lacks challenge."
 JUDGED = [
-    {"doc_id": "a", "unit": 4, "text": "Management oversight of casework is weak and lacks challenge.", "grade": 2},
+    {"doc_id": "a", "unit": 4, "text": OVERSIGHT, "grade": 2},
     {"doc_id": "b", "unit": 4, "text": "Managers do not challenge drift in children's plans.", "grade": 2},
     {"doc_id": "b", "unit": 9, "text": "Supervision is regular and reflective.", "grade": 1},
 ]
@@ -11,10 +12,10 @@ JUDGED = [
 
 def test_members_align_within_their_report_and_units_are_credited_once_per_report():
     members = [
-        {"doc_id": "a", "text": "Overall, management oversight of casework is weak and lacks challenge."},
-        {"doc_id": "a", "text": "Management oversight of casework is weak and lacks challenge in most teams."},
+        {"doc_id": "a", "text": f"Overall, {OVERSIGHT.lower()}"},
+        {"doc_id": "a", "text": OVERSIGHT.replace("challenge.", "challenge in most teams.")},
         {"doc_id": "b", "text": "Supervision is regular and reflective."},
-        {"doc_id": "b", "text": "Management oversight of casework is weak and lacks challenge."},  # not b's unit
+        {"doc_id": "b", "text": OVERSIGHT},  # a's unit, not b's
         {"doc_id": "c", "text": "Something unjudged."},
     ]
     score = score_members(JUDGED, members)
