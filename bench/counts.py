@@ -17,7 +17,6 @@ processes as by any command after a build. Writes a Markdown report.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -35,7 +34,7 @@ from findings.relevance.measure import (
     resampled_intervals,
 )
 from findings.relevance.stats import wilson
-from findings.relevance.training import cross_validated, judged_queries
+from findings.relevance.training import cross_validated, judged_queries, read_judgments
 from findings.retrieval import SearchEngine
 from findings.settings import get_settings
 
@@ -74,7 +73,7 @@ def resolution_text(queries, probabilities) -> str:
     low, high = r["resampled_range"]
     return (f"If each judged candidate's relevance were drawn from its own prediction (a perfectly "
             f"calibrated model), every bin would be within {r['within']:.2f} in {r['perfect']:.0%} of "
-            f"2,000 draws (median worst gap {r['perfect_median']:.3f}). Drawing the {len(queries)} "
+            f"{r['draws']:,} draws (median worst gap {r['perfect_median']:.3f}). Drawing the {len(queries)} "
             f"queries again with replacement, over their real judgments, every bin is within "
             f"{r['within']:.2f} in {r['resampled']:.0%} of draws (median worst gap "
             f"{r['resampled_median']:.3f}, 5th-95th percentile {low:.3f}-{high:.3f}).")
@@ -125,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = get_settings()
     path = Path(args.queries or settings.relevance_queries)
-    judgments = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+    judgments = read_judgments(path)
     engine = SearchEngine.open(settings)
     counter = Counter.open(engine, settings)
     queries = judged_queries(Matcher.open(engine, None, settings), judgments)

@@ -15,22 +15,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 from bench.report import write_table
-from findings.relevance.training import align
+from findings.relevance.training import align, by_query, by_report, read_judgments
 from findings.settings import get_settings
 
 
 def score_members(judgments: list[dict], members: list[dict]) -> dict:
     """Right, judged members, reached and relevant units of one query's match set."""
-    by_doc = defaultdict(list)
-    for unit in judgments:
-        by_doc[str(unit["doc_id"])].append(unit)
+    by_doc = by_report(judgments)
     right = judged = 0
     reached = set()
     for member in members:
@@ -56,7 +52,7 @@ def counted(query: str, label: str | None) -> dict:
     """The JSON of ``findings count`` for a query, from a fresh process (the console script)."""
     command = [str(Path(sys.executable).parent / "findings"), "count", query, "--json"]
     command += ["--label", label] if label else []
-    done = subprocess.run(command, capture_output=True, text=True, check=True, env=dict(os.environ))
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
 
 
@@ -67,15 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="docs/counts-contract.md")
     args = parser.parse_args(argv)
     path = Path(args.queries or get_settings().relevance_queries)
-    by_query = defaultdict(list)
-    for line in path.open(encoding="utf-8"):
-        if line.strip():
-            row = json.loads(line)
-            by_query[row["qid"]].append(row)
     lines = ["| query | label | members | judged: grade 2 / all | grade-2 units reached |",
              "|---|---|---|---|---|"]
     scores = []
-    for qid, judgments in by_query.items():
+    for qid, judgments in by_query(read_judgments(path)).items():
         first = judgments[0]
         result = counted(first["query"], first.get("label") or None)
         score = score_members(judgments, result["findings"])

@@ -174,14 +174,13 @@ def cmd_train_relevance(args: argparse.Namespace) -> int:
     """Fit the relevance model on graded queries; measure it by leave-one-query-out."""
     from findings.relevance.matcher import Matcher
     from findings.relevance.measure import chosen_cutoff, match_quality, measured
-    from findings.relevance.training import cross_validated, fit, judged_queries
+    from findings.relevance.training import cross_validated, fit, judged_queries, read_judgments
 
     settings = get_settings()
     engine = open_engine()
     matcher = Matcher.open(engine, None, settings)
     path = Path(args.queries or settings.relevance_queries)
-    judgments = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
-    queries = judged_queries(matcher, judgments)
+    queries = judged_queries(matcher, read_judgments(path))
     probabilities = cross_validated(queries)
     model = fit(queries)
     model.cutoff = chosen_cutoff(queries, probabilities)

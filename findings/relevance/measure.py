@@ -7,6 +7,14 @@ import numpy as np
 from findings.relevance.training import CUTOFFS, TARGET_PRECISION, JudgedQuery
 
 
+def query_tally(query: JudgedQuery, p: np.ndarray, cutoff: float) -> tuple[int, int, int, int]:
+    """One query's members at a cut-off: right (graded 2), judged, grade-2 units reached, all."""
+    chosen = p >= cutoff
+    right = chosen & (query.grades == 2)
+    judged = chosen & (query.grades >= 0)
+    return int(right.sum()), int(judged.sum()), len(set(query.units[right].tolist())), int(chosen.sum())
+
+
 def match_quality(queries: list[JudgedQuery], probabilities: list[np.ndarray], cutoff: float) -> dict:
     """Pooled figures of the match sets at a cut-off.
 
@@ -14,14 +22,9 @@ def match_quality(queries: list[JudgedQuery], probabilities: list[np.ndarray], c
     share of judged grade-2 units reached by a member; ``unjudged``: the share of members aligned
     to no judged unit.
     """
-    right = judged = members = reached = relevant = 0
-    for query, p in zip(queries, probabilities, strict=True):
-        chosen = p >= cutoff
-        members += int(chosen.sum())
-        judged += int((chosen & (query.grades >= 0)).sum())
-        right += int((chosen & (query.grades == 2)).sum())
-        reached += len(set(query.units[chosen & (query.grades == 2)].tolist()))
-        relevant += query.relevant_units
+    tallies = [query_tally(query, p, cutoff) for query, p in zip(queries, probabilities, strict=True)]
+    right, judged, reached, members = (int(v) for v in np.array(tallies).reshape(-1, 4).sum(axis=0))
+    relevant = sum(query.relevant_units for query in queries)
     return {"cutoff": cutoff, "precision": right / judged if judged else None,
             "recall": reached / relevant if relevant else None, "members": members,
             "judged_members": judged, "unjudged": (members - judged) / members if members else None}
@@ -104,7 +107,7 @@ def calibration_resolution(queries: list[JudgedQuery], probabilities: list[np.nd
         drawn_predicted = np.concatenate([c[0] for c in chosen])
         drawn_observed = np.concatenate([c[1] for c in chosen])
         resampled.append(worst_gap(drawn_predicted, drawn_observed, equal_width_bins(drawn_predicted, 10)))
-    return {"within": within, "perfect": float(np.mean(np.array(perfect) <= within)),
+    return {"within": within, "draws": draws, "perfect": float(np.mean(np.array(perfect) <= within)),
             "perfect_median": float(np.median(perfect)),
             "resampled": float(np.mean(np.array(resampled) <= within)),
             "resampled_median": float(np.median(resampled)),
@@ -117,14 +120,8 @@ def per_query_tallies(queries: list[JudgedQuery], probabilities: list[np.ndarray
 
     Shape (queries, cut-offs, 4): what pooled precision and recall sum.
     """
-    tallies = np.zeros((len(queries), len(cutoffs), 4))
-    for i, (query, p) in enumerate(zip(queries, probabilities, strict=True)):
-        for j, cutoff in enumerate(cutoffs):
-            chosen = p >= cutoff
-            right = chosen & (query.grades == 2)
-            tallies[i, j] = (int(right.sum()), int((chosen & (query.grades >= 0)).sum()),
-                             len(set(query.units[right].tolist())), query.relevant_units)
-    return tallies
+    return np.array([[(*query_tally(query, p, cutoff)[:3], query.relevant_units) for cutoff in cutoffs]
+                     for query, p in zip(queries, probabilities, strict=True)], dtype=float)
 
 
 def resampled_intervals(queries: list[JudgedQuery], probabilities: list[np.ndarray],

@@ -10,8 +10,10 @@ cross-validated precision over judged members reaches :data:`TARGET_PRECISION`.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -51,13 +53,33 @@ def align(text: str, judged: list[dict]) -> dict | None:
     return found if best >= MIN_COVER else None
 
 
+def read_judgments(path: str | Path) -> list[dict]:
+    """The rows of a judgments file (JSON lines of qid, query, label, doc_id, unit, text, grade)."""
+    with Path(path).open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def by_query(judgments: list[dict]) -> dict[str, list[dict]]:
+    """Judgment rows grouped by query, in the file's order."""
+    grouped = defaultdict(list)
+    for row in judgments:
+        grouped[row["qid"]].append(row)
+    return grouped
+
+
+def by_report(judgments: list[dict]) -> dict[str, list[dict]]:
+    """One query's judged units grouped by report, which is where a finding may align."""
+    grouped = defaultdict(list)
+    for unit in judgments:
+        grouped[str(unit["doc_id"])].append(unit)
+    return grouped
+
+
 def judged_query(matcher: Matcher, judgments: list[dict]) -> JudgedQuery:
     """One query's candidates, aligned to its judgments."""
     first = judgments[0]
     found = matcher.candidates(first["query"], first.get("label") or None)
-    by_doc = defaultdict(list)
-    for unit in judgments:
-        by_doc[str(unit["doc_id"])].append(unit)
+    by_doc = by_report(judgments)
     # a unit's number is its place in its own report: two reports' unit 45 are two units
     numbers = {(str(unit["doc_id"]), unit["unit"]): n for n, unit in enumerate(judgments)}
     rows = reads.finding_rows(matcher.engine.conn, rowids=[int(r) for r in found.rowids])
@@ -73,10 +95,7 @@ def judged_query(matcher: Matcher, judgments: list[dict]) -> JudgedQuery:
 
 def judged_queries(matcher: Matcher, judgments: list[dict]) -> list[JudgedQuery]:
     """Every query of a judgments file (rows of qid, query, label, doc_id, unit, text, grade)."""
-    by_query = defaultdict(list)
-    for row in judgments:
-        by_query[row["qid"]].append(row)
-    return [judged_query(matcher, rows) for rows in by_query.values()]
+    return [judged_query(matcher, rows) for rows in by_query(judgments).values()]
 
 
 def fit(queries: list[JudgedQuery], c: float | None = None) -> RelevanceModel:
