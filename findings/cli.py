@@ -29,12 +29,21 @@ from findings.settings import get_settings
 from nlp.labels import FINDING_LABELS
 
 
+def any_case(value: str) -> str:
+    """An enumerated option's value as the vocabulary spells it (lower case, single spaces)."""
+    return " ".join(value.split()).lower()
+
+
 def add_filter_options(parser: argparse.ArgumentParser, hits: bool = True) -> None:
-    """Options shared by search, similar and count (``hits``: the number of hits, -k)."""
-    parser.add_argument("--label", choices=FINDING_LABELS)
+    """Options shared by search, similar and count (``hits``: the number of hits, -k).
+
+    Enumerated values are matched in any case, as the API matches them.
+    """
+    parser.add_argument("--label", choices=FINDING_LABELS, type=any_case)
     parser.add_argument("--council")
-    parser.add_argument("--collection", choices=collection_ids())
-    parser.add_argument("--outcome", choices=outcome_values(), help="an area SEND inspection's outcome")
+    parser.add_argument("--collection", choices=collection_ids(), type=any_case)
+    parser.add_argument("--outcome", choices=outcome_values(), type=any_case,
+                        help="an area SEND inspection's outcome")
     parser.add_argument("--theme")
     parser.add_argument("--grade", help="the report's overall effectiveness grade (e.g. good, inadequate)")
     parser.add_argument("--from", dest="date_from", help="earliest publication date (YYYY-MM-DD)")

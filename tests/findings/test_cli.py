@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from findings.cli import parser
 from findings.commands import filters_from
 
@@ -13,6 +15,19 @@ def test_filter_options_become_search_filters():
     assert (filters.label, filters.grade, filters.council) == ("weakness", "inadequate", "Torbay")
     assert (filters.date_from, filters.theme) == ("2015-01-01", "workforce")
     assert filters_from(parser().parse_args(["similar", "x"])).active() is False
+
+
+def test_enumerated_options_are_matched_in_any_case_as_the_api_matches_them():
+    args = parser().parse_args(["count", "x", "--label", "Weakness", "--collection", "OFSTED-SEND",
+                                "--outcome", "Widespread  and/or systemic failings"])
+    assert (args.label, args.collection, args.outcome) == (
+        "weakness", "ofsted-send", "widespread and/or systemic failings")
+
+
+def test_an_unknown_label_is_refused_with_the_allowed_ones(capsys):
+    with pytest.raises(SystemExit):
+        parser().parse_args(["search", "x", "--label", "weaknesses"])
+    assert "choose from 'strength', 'weakness'" in capsys.readouterr().err
 
 
 def test_a_closed_pipe_ends_the_command_quietly(monkeypatch, capsys):
