@@ -87,8 +87,8 @@ def worst_gap(predicted: np.ndarray, observed: np.ndarray, which: np.ndarray) ->
 
 
 def calibration_resolution(queries: list[JudgedQuery], probabilities: list[np.ndarray], *,
-                           within: float = 0.10, draws: int = 2000, seed: int = 0) -> dict:
-    """How far the worst equal-width bin moves by chance alone, at these judged candidates.
+                           within: float = 0.10, bins: int = 10, draws: int = 2000, seed: int = 0) -> dict:
+    """How far the worst of ``bins`` equal-width bins moves by chance alone, at these judged candidates.
 
     ``perfect``: the share of draws in which every bin is within ``within`` when each judged
     candidate's relevance is drawn from its own prediction (a perfectly calibrated model, its
@@ -98,7 +98,7 @@ def calibration_resolution(queries: list[JudgedQuery], probabilities: list[np.nd
     """
     rng = np.random.default_rng(seed)
     predicted, _ = judged_predictions(queries, probabilities)
-    which = equal_width_bins(predicted, 10)
+    which = equal_width_bins(predicted, bins)
     perfect = [worst_gap(predicted, rng.random(len(predicted)) < predicted, which) for _ in range(draws)]
     per_query = [judged_predictions([q], [p]) for q, p in zip(queries, probabilities, strict=True)]
     resampled = []
@@ -106,7 +106,7 @@ def calibration_resolution(queries: list[JudgedQuery], probabilities: list[np.nd
         chosen = [per_query[k] for k in rng.integers(0, len(per_query), len(per_query))]
         drawn_predicted = np.concatenate([c[0] for c in chosen])
         drawn_observed = np.concatenate([c[1] for c in chosen])
-        resampled.append(worst_gap(drawn_predicted, drawn_observed, equal_width_bins(drawn_predicted, 10)))
+        resampled.append(worst_gap(drawn_predicted, drawn_observed, equal_width_bins(drawn_predicted, bins)))
     return {"within": within, "draws": draws, "perfect": float(np.mean(np.array(perfect) <= within)),
             "perfect_median": float(np.median(perfect)),
             "resampled": float(np.mean(np.array(resampled) <= within)),
