@@ -6,7 +6,7 @@ Every query is scored by a relevance model fitted without it (leave-one-query-ou
 ``findings train-relevance`` measures the model it saves). Precision is over members aligned to a
 judged unit (right when graded 2), recall over the judged grade-2 units, each with a 95% interval
 over the queries drawn again with replacement; the reliability table in bins of equal width and of
-equal count, and how far its worst bin moves by chance. Then the time of
+equal count, how far its worst bin moves by chance, and the log loss and Brier score. Then the time of
 ``Counter.count`` and of ``GET /prevalence`` (in-process client) for each dev query, median of
 three runs each after one warm-up; and the wall time of the command itself, ``findings count TEXT
 --json`` in a fresh process that opens the store, once per dev query (``--cold N``: the first N).
@@ -30,6 +30,7 @@ from findings.relevance.measure import (
     calibration_resolution,
     chosen_cutoff,
     match_quality,
+    proper_scores,
     reliability,
     resampled_intervals,
 )
@@ -77,6 +78,15 @@ def resolution_text(queries, probabilities) -> str:
             f"queries again with replacement, over their real judgments, every bin is within "
             f"{r['within']:.2f} in {r['resampled']:.0%} of draws (median worst gap "
             f"{r['resampled_median']:.3f}, 5th-95th percentile {low:.3f}-{high:.3f}).")
+
+
+def scores_text(queries, probabilities) -> str:
+    """The out-of-fold proper scores, as a paragraph."""
+    scores = proper_scores(queries, probabilities)
+    return (f"Over all {scores['judged']:,} judged candidates, out-of-fold: log loss "
+            f"{scores['log_loss']:.4f}, Brier score {scores['brier']:.4f}. These proper scores compare "
+            f"two models on every judged candidate at once (lower is better); the bins and the recall "
+            f"at one cut-off move with the few candidates near an edge (`docs/counts-model.md`).")
 
 
 def timings(counter: Counter, texts: list[str], runs: int = 3) -> tuple[float, float]:
@@ -141,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             + "\n\nThe same candidates in ten bins of equal count:\n\n"
             + reliability_table(queries, probabilities, equal_count=True)
             + "\n\n" + resolution_text(queries, probabilities)
+            + "\n\n" + scores_text(queries, probabilities)
             + f"\n\n## Speed (median over the {len(queries)} dev queries of the median of 3 runs)\n\n"
             f"| | seconds |\n|---|---|\n| `Counter.count` | {library:.3f} |\n"
             f"| `GET /prevalence` | {route:.3f} |\n"

@@ -187,11 +187,13 @@ def cmd_train_relevance(args: argparse.Namespace) -> int:
     model.measured = measured(queries, probabilities)
     model.to_disk(args.out or settings.relevance_model)
     at, spread = match_quality(queries, probabilities, model.cutoff), model.at(model.cutoff)
+    scores = model.measured["scores"]
     print(f"{len(queries)} queries, leave-one-query-out: cut-off {model.cutoff:.2f}, precision "
           f"{at['precision']:.3f} {interval_text(spread['precision_interval'])} over "
           f"{at['judged_members']} judged members, recall {at['recall']:.3f} "
-          f"{interval_text(spread['recall_interval'])}, unjudged share {at['unjudged']:.3f} -> "
-          f"{args.out or settings.relevance_model}")
+          f"{interval_text(spread['recall_interval'])}, unjudged share {at['unjudged']:.3f}, "
+          f"log loss {scores['log_loss']:.4f} and Brier score {scores['brier']:.4f} over "
+          f"{scores['judged']} judged candidates -> {args.out or settings.relevance_model}")
     return 0
 
 

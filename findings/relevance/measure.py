@@ -47,6 +47,22 @@ def judged_predictions(queries: list[JudgedQuery], probabilities: list[np.ndarra
     return predicted, np.concatenate([q.grades[q.grades >= 0] == 2 for q in queries])
 
 
+def proper_scores(queries: list[JudgedQuery], probabilities: list[np.ndarray]) -> dict:
+    """The out-of-fold log loss and Brier score of the judged candidates' predictions.
+
+    Proper scores reward a probability for being right about each candidate, so they compare two
+    models on all their judged candidates at once, where a binned reliability table or a recall at
+    one cut-off moves with a few candidates near a bin's or the cut-off's edge.
+    """
+    predicted, observed = judged_predictions(queries, probabilities)
+    if not len(predicted):
+        return {"judged": 0, "log_loss": None, "brier": None}
+    clipped = np.clip(predicted, 1e-6, 1 - 1e-6)
+    log_loss = -np.mean(np.where(observed, np.log(clipped), np.log1p(-clipped)))
+    return {"judged": len(predicted), "log_loss": float(log_loss),
+            "brier": float(np.mean((predicted - observed) ** 2))}
+
+
 def equal_width_bins(predicted: np.ndarray, bins: int) -> np.ndarray:
     """Each prediction's bin of width ``1 / bins``."""
     return np.minimum((predicted * bins).astype(int), bins - 1)
@@ -148,7 +164,7 @@ def resampled_intervals(queries: list[JudgedQuery], probabilities: list[np.ndarr
 
 
 def measured(queries: list[JudgedQuery], probabilities: list[np.ndarray]) -> dict:
-    """What a model file records of its cross-validation: the curve over cut-offs, the reliability.
+    """What a model file records of its cross-validation: the curve, the reliability, proper scores.
 
     Each point of the curve holds its precision and recall, with intervals over resampled queries.
     """
@@ -156,4 +172,5 @@ def measured(queries: list[JudgedQuery], probabilities: list[np.ndarray]) -> dic
     return {"queries": len(queries),
             "curve": [{**match_quality(queries, probabilities, cutoff), **interval}
                       for cutoff, interval in zip(CUTOFFS, intervals, strict=True)],
-            "reliability": reliability(queries, probabilities)}
+            "reliability": reliability(queries, probabilities),
+            "scores": proper_scores(queries, probabilities)}

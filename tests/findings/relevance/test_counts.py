@@ -8,6 +8,7 @@ from findings.relevance.measure import (
     calibration_resolution,
     chosen_cutoff,
     match_quality,
+    proper_scores,
     reliability,
     resampled_intervals,
 )
@@ -117,6 +118,19 @@ def test_reliability_bins_are_of_equal_width_or_equal_count():
                                                                    ("0.9-1.0", 2, 2)]
     count = reliability([query], probabilities, bins=2, equal_count=True)
     assert [(r["bin"], r["n"], r["relevant"]) for r in count] == [("0.05-0.15", 3, 1), ("0.92-0.95", 2, 2)]
+
+
+def test_proper_scores_read_judged_candidates_only_and_reward_sharper_right_predictions():
+    query = JudgedQuery("q", "t", None, np.zeros((4, len(FEATURES))), grades=np.array([2, 1, -1, 0]),
+                        units=np.arange(4), relevant_units=1)
+    scores = proper_scores([query], [np.array([0.8, 0.4, 0.99, 0.1])])
+    assert scores["judged"] == 3  # the unjudged candidate's 0.99 is not scored
+    assert scores["log_loss"] == pytest.approx(-(np.log(0.8) + np.log(0.6) + np.log(0.9)) / 3)
+    assert scores["brier"] == pytest.approx((0.2**2 + 0.4**2 + 0.1**2) / 3)
+    sharper = proper_scores([query], [np.array([0.95, 0.2, 0.99, 0.05])])
+    assert sharper["log_loss"] < scores["log_loss"] and sharper["brier"] < scores["brier"]
+    nothing = JudgedQuery("n", "t", None, np.zeros((1, len(FEATURES))), np.array([-1]), np.array([-1]), 0)
+    assert proper_scores([nothing], [np.array([0.5])]) == {"judged": 0, "log_loss": None, "brier": None}
 
 
 def test_a_calibrated_model_on_many_judgments_is_within_the_bar_by_chance_alone():
