@@ -14,7 +14,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query
 
-from corpus.collections import collection_ids, grade_values, outcome_values
+from corpus.collections import collection_ids, grade_values, outcome_values, vocabulary_spelling
 from nlp.labels import FINDING_LABELS
 from nlp.themes import theme_names
 
@@ -45,14 +45,13 @@ def choice(name: str, values: tuple[str, ...], description: str,
 
     ``blank``: an empty value means no value (what an HTML form sends for "any").
     """
-    by_lower = {value.lower(): value for value in values}
     allowed = [*values, ""] if blank else list(values)
     listed = Query(alias=name, description=description, json_schema_extra={"enum": allowed})
 
     async def parse(value: Annotated[str | None, listed] = None) -> str | None:
         if value is None or (blank and not value.strip()):
             return None
-        found = by_lower.get(" ".join(value.split()).lower())
+        found = vocabulary_spelling(value, values)
         if found is None:
             raise ParameterError(name, f"must be one of: {', '.join(values)}")
         return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -68,3 +69,12 @@ def evaluation_groups() -> dict[str, str]:
 def of_report_type(report_type: str) -> tuple[str, ...]:
     """The ids of the collections of one report type."""
     return tuple(c.id for c in collections().values() if c.report_type == report_type)
+
+
+def vocabulary_spelling(value: str, values: Iterable[str]) -> str | None:
+    """How a vocabulary (these collections, outcomes, grades; the labels) spells a value given in any case.
+
+    Spaces are collapsed; ``None`` when no value of ``values`` matches.
+    """
+    wanted = " ".join(value.split()).lower()
+    return next((known for known in values if known.lower() == wanted), None)

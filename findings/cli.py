@@ -8,8 +8,9 @@ import os
 import sqlite3
 import sys
 import warnings
+from collections.abc import Callable
 
-from corpus.collections import collection_ids, outcome_values
+from corpus.collections import collection_ids, outcome_values, vocabulary_spelling
 from findings.commands import (
     cmd_build,
     cmd_check,
@@ -29,9 +30,9 @@ from findings.settings import get_settings
 from nlp.labels import FINDING_LABELS
 
 
-def any_case(value: str) -> str:
-    """An enumerated option's value as the vocabulary spells it (lower case, single spaces)."""
-    return " ".join(value.split()).lower()
+def any_case(values: tuple[str, ...]) -> Callable[[str], str]:
+    """An option type giving a value as ``values`` spell it; an unknown value is left to ``choices``."""
+    return lambda value: vocabulary_spelling(value, values) or value
 
 
 def add_filter_options(parser: argparse.ArgumentParser, hits: bool = True) -> None:
@@ -39,10 +40,10 @@ def add_filter_options(parser: argparse.ArgumentParser, hits: bool = True) -> No
 
     Enumerated values are matched in any case, as the API matches them.
     """
-    parser.add_argument("--label", choices=FINDING_LABELS, type=any_case)
+    parser.add_argument("--label", choices=FINDING_LABELS, type=any_case(FINDING_LABELS))
     parser.add_argument("--council")
-    parser.add_argument("--collection", choices=collection_ids(), type=any_case)
-    parser.add_argument("--outcome", choices=outcome_values(), type=any_case,
+    parser.add_argument("--collection", choices=collection_ids(), type=any_case(collection_ids()))
+    parser.add_argument("--outcome", choices=outcome_values(), type=any_case(outcome_values()),
                         help="an area SEND inspection's outcome")
     parser.add_argument("--theme")
     parser.add_argument("--grade", help="the report's overall effectiveness grade (e.g. good, inadequate)")

@@ -11,6 +11,8 @@ from corpus.collections import (
     evaluation_groups,
     grade_columns,
     of_report_type,
+    outcome_values,
+    vocabulary_spelling,
 )
 from tests.conftest import CORPUS, requires_corpus
 
@@ -35,3 +37,10 @@ def test_every_manifest_collection_and_grade_column_is_described():
         rows = list(reader)
     assert {r["collection"] for r in rows} <= set(collection_ids())
     assert set(grade_columns()) <= set(reader.fieldnames)
+
+
+def test_a_value_in_any_case_is_spelt_as_its_vocabulary_spells_it():
+    assert vocabulary_spelling("Widespread  AND/OR systemic failings", outcome_values()) == (
+        "widespread and/or systemic failings")
+    assert vocabulary_spelling("local offer", ("SEND", "Local Offer")) == "Local Offer"
+    assert vocabulary_spelling("weaknesses", ("strength", "weakness")) is None
