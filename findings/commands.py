@@ -173,7 +173,7 @@ def interval_text(interval: list[float] | None) -> str:
 def cmd_train_relevance(args: argparse.Namespace) -> int:
     """Fit the relevance model on graded queries; measure it by leave-one-query-out."""
     from findings.relevance.matcher import Matcher
-    from findings.relevance.measure import chosen_cutoff, match_quality, measured
+    from findings.relevance.measure import chosen_cutoff, measured
     from findings.relevance.training import cross_validated, fit, judged_queries, read_judgments
 
     settings = get_settings()
@@ -186,12 +186,12 @@ def cmd_train_relevance(args: argparse.Namespace) -> int:
     model.cutoff = chosen_cutoff(queries, probabilities)
     model.measured = measured(queries, probabilities)
     model.to_disk(args.out or settings.relevance_model)
-    at, spread = match_quality(queries, probabilities, model.cutoff), model.at(model.cutoff)
+    at = next(point for point in model.measured["curve"] if point["cutoff"] == model.cutoff)
     scores = model.measured["scores"]
     print(f"{len(queries)} queries, leave-one-query-out: cut-off {model.cutoff:.2f}, precision "
-          f"{at['precision']:.3f} {interval_text(spread['precision_interval'])} over "
+          f"{at['precision']:.3f} {interval_text(at['precision_interval'])} over "
           f"{at['judged_members']} judged members, recall {at['recall']:.3f} "
-          f"{interval_text(spread['recall_interval'])}, unjudged share {at['unjudged']:.3f}, "
+          f"{interval_text(at['recall_interval'])}, unjudged share {at['unjudged']:.3f}, "
           f"log loss {scores['log_loss']:.4f} and Brier score {scores['brier']:.4f} over "
           f"{scores['judged']} judged candidates -> {args.out or settings.relevance_model}")
     return 0
