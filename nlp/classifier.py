@@ -9,6 +9,7 @@ enough to live in git; it serialises with ``to_disk``/``from_disk`` as ``weights
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,7 @@ class FindingClassifier:
                     "rules": dict(default_patterns("rules")) if rules else {}}
         self.featurizer = UnitFeaturizer(struct_weight, polarity, context)
         self.text_rules, self.author_text_rules, self.block_rules = text_rules(self.cfg["rules"])
+        self.fragment = fragment_pattern(self.cfg["rules"])
         self.weights: sparse.csr_matrix | None = None
         self.bias: np.ndarray | None = None
 
@@ -94,6 +96,8 @@ class FindingClassifier:
         if not rules:
             return None
         if unit._.block_kind in rules["other_blocks"] or author in rules.get("other_authors", ()):
+            return "other"
+        if self.fragment is not None and self.fragment.fullmatch(unit.text.strip()):
             return "other"
         if unit._.column_kind in rules["column_kinds"]:
             return unit._.column_kind
@@ -142,6 +146,7 @@ class FindingClassifier:
                                          self.cfg.get("context", False))
         self.text_rules, self.author_text_rules, self.block_rules = text_rules(
             self.cfg.get("rules") or {})
+        self.fragment = fragment_pattern(self.cfg.get("rules") or {})
         if (path / "weights.npz").exists():
             self.weights = sparse.load_npz(path / "weights.npz").tocsr()
             self.bias = np.load(path / "bias.npy")
@@ -159,6 +164,15 @@ def text_rules(rules: dict) -> tuple[dict, dict, list[dict]]:
                    for rule in rules.get("block_text_labels", [])]
     return (compile_search(rules.get("text_labels", {})),
             compile_search(rules.get("inspectorate_text_labels", {})), block_rules)
+
+
+def fragment_pattern(rules: dict) -> re.Pattern | None:
+    """The rules' ``fragment_patterns`` as one case-insensitive pattern (None: there are none).
+
+    A unit whose whole text, stripped, matches it is a fragment with no judgement.
+    """
+    patterns = rules.get("fragment_patterns") or []
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I) if patterns else None
 
 
 def first_match(patterns: dict, text: str) -> str | None:

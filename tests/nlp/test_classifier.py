@@ -122,3 +122,31 @@ def test_a_table_cell_that_only_names_a_role_is_contact_detail():
                  "Executive Director (Services)"):
         assert classifier.rule_label(units[role], "inspectorate") == "other"
     assert classifier.rule_label(units["At CMT."], "council") is None
+
+
+def test_a_fragment_with_no_judgement_is_never_a_finding():
+    labels = rule_labels("\n\n".join([
+        "What needs to improve?",
+        "• The quality of plans for children in care.",
+        "(Outcome 4, national framework)",
+        "• Management oversight of casework. (Paragraphs 22 - 23)",
+        "(Recommendations 2 and 3)",
+        "•",
+        "Camden.",
+        "(Use the service planning guidance)",
+        "PEPs are poor."]))
+    assert labels["The quality of plans for children in care."] == "recommendation"
+    assert labels["Management oversight of casework."] == "recommendation"
+    for fragment in ("(Outcome 4, national framework)", "(Paragraphs 22 - 23)", "(Recommendations 2 and 3)",
+                     "Camden."):
+        assert labels[fragment] == "other"
+    assert labels["(Use the service planning guidance)"] == "recommendation"  # brackets, no cross-reference
+    assert labels["PEPs are poor."] == "recommendation"  # short, but a whole sentence
+
+
+def test_the_shipped_classifier_keeps_the_packaged_rules():
+    from findings.settings import get_settings
+    from nlp.patterns import read_patterns
+
+    shipped = FindingClassifier().from_disk(get_settings().model_dir / "finding_classifier")
+    assert shipped.cfg["rules"] == read_patterns("rules")
