@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from findings.settings import get_settings
 from nlp.classifier import FindingClassifier
+from nlp.patterns import read_patterns
 from tests.nlp.helpers import structured
 
 TELLS = "Leaders should urgently reduce waiting times for neurodevelopmental assessments."
@@ -132,21 +134,19 @@ def test_a_fragment_with_no_judgement_is_never_a_finding():
         "• Management oversight of casework. (Paragraphs 22 - 23)",
         "(Recommendations 2 and 3)",
         "•",
+        "_",
         "Camden.",
         "(Use the service planning guidance)",
         "PEPs are poor."]))
     assert labels["The quality of plans for children in care."] == "recommendation"
     assert labels["Management oversight of casework."] == "recommendation"
     for fragment in ("(Outcome 4, national framework)", "(Paragraphs 22 - 23)", "(Recommendations 2 and 3)",
-                     "Camden."):
+                     "•", "_", "Camden."):
         assert labels[fragment] == "other"
     assert labels["(Use the service planning guidance)"] == "recommendation"  # brackets, no cross-reference
     assert labels["PEPs are poor."] == "recommendation"  # short, but a whole sentence
 
 
 def test_the_shipped_classifier_keeps_the_packaged_rules():
-    from findings.settings import get_settings
-    from nlp.patterns import read_patterns
-
     shipped = FindingClassifier().from_disk(get_settings().model_dir / "finding_classifier")
     assert shipped.cfg["rules"] == read_patterns("rules")
