@@ -172,7 +172,7 @@ def fragment_pattern(rules: dict) -> re.Pattern | None:
     A unit whose whole text, stripped, matches it is a fragment with no judgement.
     """
     patterns = rules.get("fragment_patterns") or []
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I) if patterns else None
+    return compile_search({"other": patterns})["other"] if patterns else None
 
 
 def first_match(patterns: dict, text: str) -> str | None:
