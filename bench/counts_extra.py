@@ -72,8 +72,23 @@ def stacked(queries: list[JudgedQuery]) -> tuple[np.ndarray, np.ndarray]:
             np.concatenate([q.grades[q.grades >= 0] == 2 for q in queries]))
 
 
+def other_label_share(train: list[JudgedQuery], extra: list[JudgedQuery], weight: float) -> float | None:
+    """The weighted share judged relevant of the candidates of another label than their query asked."""
+    def tally(queries: list[JudgedQuery]) -> tuple[int, int]:
+        marked = [q.marked() & (q.grades >= 0) for q in queries]
+        return (sum(int((q.grades[m] == 2).sum()) for q, m in zip(queries, marked, strict=True)),
+                sum(int(m.sum()) for m in marked))
+    (r1, n1), (r2, n2) = tally(train), tally(extra)
+    return (r1 + weight * r2) / (n1 + weight * n2) if n1 + weight * n2 else None
+
+
 def fitted(train: list[JudgedQuery], extra: list[JudgedQuery], weight: float, own_intercept: bool):
-    """Probabilities of a logistic (C = 0.1) over the train queries and the weighted extra ones."""
+    """Probabilities of the shipped recipe over the train queries and the weighted extra ones.
+
+    A logistic (C = 0.1) over the features; a candidate of another label than its query asked
+    gets the (weighted) share of such candidates judged relevant, as the shipped model does.
+    Returns a function of a judged query giving its candidates' probabilities.
+    """
     from sklearn.linear_model import LogisticRegression
 
     (x1, y1), (x2, y2) = stacked(train), stacked(extra)
@@ -84,7 +99,12 @@ def fitted(train: list[JudgedQuery], extra: list[JudgedQuery], weight: float, ow
     weights = np.r_[np.ones(len(y1)), np.full(len(y2), weight)]
     model = LogisticRegression(C=0.1, max_iter=3000).fit(x, np.r_[y1, y2], sample_weight=weights)
     coef = model.coef_[0][:-1] if own_intercept else model.coef_[0]
-    return lambda f: 1.0 / (1.0 + np.exp(-(((f - means) / scales) @ coef + model.intercept_[0])))
+    rate = other_label_share(train, extra, weight)
+
+    def probabilities(query: JudgedQuery) -> np.ndarray:
+        logistic = 1.0 / (1.0 + np.exp(-(((query.features - means) / scales) @ coef + model.intercept_[0])))
+        return logistic if rate is None else np.where(query.marked(), rate, logistic)
+    return probabilities
 
 
 def dev_probabilities(dev: list[JudgedQuery], extra: list[JudgedQuery], weight: float,
@@ -94,7 +114,7 @@ def dev_probabilities(dev: list[JudgedQuery], extra: list[JudgedQuery], weight: 
     Weight 0 leaves the extra queries out (and with them any intercept of their own).
     """
     used = extra if weight > 0 else extra[:0]
-    return [fitted(dev[:i] + dev[i + 1:], used, weight or 1.0, own_intercept and weight > 0)(q.features)
+    return [fitted(dev[:i] + dev[i + 1:], used, weight or 1.0, own_intercept and weight > 0)(q)
             for i, q in enumerate(dev)]
 
 
@@ -115,7 +135,7 @@ def transfer(dev: list[JudgedQuery], extra: list[JudgedQuery]) -> list[str]:
     """Table lines: the recipe fitted on every dev query, scored on the extra queries it never saw."""
     dev_cutoff = chosen_cutoff(dev, cross_validated(dev))
     model = fit(dev)
-    probabilities = [model.probability(q.features) for q in extra]
+    probabilities = [model.probability(q.features, q.other_label) for q in extra]
     lines = [f"\n# The dev-fitted model scored on the {len(extra)} extra queries "
              f"(dev cut-off {dev_cutoff:.2f})\n",
              "| cut-off | precision (judged members) | recall (judged grade-2 units) | members "
@@ -136,7 +156,7 @@ def transfer(dev: list[JudgedQuery], extra: list[JudgedQuery]) -> list[str]:
 def left_out_probabilities(dev: list[JudgedQuery], extra: list[JudgedQuery], weight: float,
                            own_intercept: bool) -> list[np.ndarray]:
     """Each extra query's probabilities from a model fitted on the dev queries and the other extra ones."""
-    return [fitted(dev, extra[:i] + extra[i + 1:], weight, own_intercept)(q.features)
+    return [fitted(dev, extra[:i] + extra[i + 1:], weight, own_intercept)(q)
             for i, q in enumerate(extra)]
 
 
@@ -147,7 +167,7 @@ def left_out(dev: list[JudgedQuery], extra: list[JudgedQuery]) -> list[str]:
     for weight, own in LEFT_OUT:
         cutoff = chosen_cutoff(dev, dev_probabilities(dev, extra, weight, own))
         on_extra = left_out_probabilities(dev, extra, weight, own) if weight else (
-            [fitted(dev, [], 1.0, False)(q.features) for q in extra])
+            [fitted(dev, [], 1.0, False)(q) for q in extra])
         m = match_quality(extra, on_extra, cutoff)
         name = f"+ the other extra, weight {weight}" + (", own intercept" if own else "") if weight else (
             "dev queries only")

@@ -13,7 +13,9 @@ that a query whose words sit far from every finding is not judged by another que
 One feature is the query's own: how far its nearest findings stand out from the next tier (a
 topic the reports treat distinctly against one they touch on everywhere or nowhere), which lets
 a query's candidates as a whole be judged more or less likely. Another is whether the query
-asks for a label: a finding must then be of that kind as well as on topic.
+asks for a label: a finding must then be of that kind as well as on topic. Where a label is asked,
+each candidate also carries whether the classifier gave it another one (``other_label``), which
+the model reads apart from the features (:class:`~findings.relevance.model.RelevanceModel`).
 """
 
 from __future__ import annotations
@@ -39,10 +41,15 @@ OTHER_LABELS = len(FINDING_LABELS) - 1  # the labels a finding may have besides 
 
 @dataclass(frozen=True)
 class Candidates:
-    """Candidate findings for one query: rowids, their features (rows in :data:`FEATURES` order)."""
+    """Candidate findings for one query: rowids, their features (rows in :data:`FEATURES` order).
+
+    ``other_label`` marks the candidates labelled otherwise than the asked label (None: no label
+    was asked, or none is marked).
+    """
 
     rowids: np.ndarray
     features: np.ndarray
+    other_label: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.rowids)
@@ -153,6 +160,10 @@ class StoreArrays:
         """:func:`label_mismatch` of some rowids."""
         return label_mismatch(self.labels[rowids], self.confidences[rowids], asked)
 
+    def other_label(self, rowids: np.ndarray, asked: str | None) -> np.ndarray | None:
+        """Whether each rowid's finding has another label than the asked one (None: none asked)."""
+        return None if asked is None else self.labels[rowids] != asked
+
 
 def dense_part(vectors: np.ndarray, ids: np.ndarray, query: np.ndarray, allowed: np.ndarray | None,
                depth: int, coarse: CoarseCosines | None = None
@@ -226,4 +237,4 @@ def candidates(*, ids: np.ndarray, vectors: np.ndarray, query: np.ndarray, terms
         np.log1p(lexical_rank), term_shares(lexical, terms, rowids) if lexical else np.zeros(len(rowids)),
         arrays.label_mismatch(rowids, label), topic, standardised(cosine), standardised(topic),
         np.full(len(rowids), cosine_spread(cosine)), np.full(len(rowids), float(label is not None))])
-    return Candidates(rowids, features)
+    return Candidates(rowids, features, arrays.other_label(rowids, label))

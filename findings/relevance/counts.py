@@ -217,7 +217,8 @@ class Counter:
 
         Args:
             text: the researcher's concept, in their words.
-            label: the kind of finding asked for (a feature of relevance, not a hard filter).
+            label: the kind of finding asked for (read by the relevance model, not a hard filter:
+                a finding of another label gets the share of such findings judged relevant).
             filters: report types, councils, grades, outcome, theme and period (dates compare
                 with each report's date: its inspection's end, else its publication).
             cutoff: the probability a member reaches (default: the model's, chosen for precision).

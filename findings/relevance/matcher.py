@@ -77,6 +77,7 @@ class Matcher:
         if self.model is None:
             raise RuntimeError("this matcher has no relevance model")
         found = self.candidates(text, label, filters, vector)
-        probabilities = self.model.probability(found.features) if len(found) else np.zeros(0)
+        probabilities = (self.model.probability(found.features, found.other_label) if len(found)
+                         else np.zeros(0))
         order = np.argsort(-probabilities, kind="stable")
         return Scored(found.rowids[order], probabilities[order])

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from findings.relevance.matcher import Matcher
-from findings.relevance.model import RelevanceModel
+from findings.relevance.model import REGULARISATION, RelevanceModel
 from findings.store import reads
 from nlp.training import MIN_COVER, gram_size, grams, words
 
@@ -37,6 +37,11 @@ class JudgedQuery:
     grades: np.ndarray
     units: np.ndarray  # the judged unit each candidate aligns to, numbered within the query (-1: none)
     relevant_units: int  # judged grade-2 units, found among the candidates or not
+    other_label: np.ndarray | None = None  # candidates of another label than asked (None: none asked)
+
+    def marked(self) -> np.ndarray:
+        """Which candidates have another label than the asked one (all False when none was asked)."""
+        return np.zeros(len(self.grades), dtype=bool) if self.other_label is None else self.other_label
 
 
 def align(text: str, judged: list[dict]) -> dict | None:
@@ -90,7 +95,7 @@ def judged_query(matcher: Matcher, judgments: list[dict]) -> JudgedQuery:
         if unit is not None:
             grades[i], units[i] = int(unit["grade"]), numbers[(str(unit["doc_id"]), unit["unit"])]
     return JudgedQuery(first["qid"], first["query"], first.get("label") or None, found.features, grades,
-                       units, sum(1 for u in judgments if int(u["grade"]) == 2))
+                       units, sum(1 for u in judgments if int(u["grade"]) == 2), found.other_label)
 
 
 def judged_queries(matcher: Matcher, judgments: list[dict]) -> list[JudgedQuery]:
@@ -102,9 +107,11 @@ def fit(queries: list[JudgedQuery], c: float | None = None) -> RelevanceModel:
     """A model fitted on the judged candidates of some queries."""
     features = np.vstack([q.features[q.grades >= 0] for q in queries])
     relevant = np.concatenate([q.grades[q.grades >= 0] == 2 for q in queries])
-    return RelevanceModel.fit(features, relevant) if c is None else RelevanceModel.fit(features, relevant, c)
+    other_label = np.concatenate([q.marked()[q.grades >= 0] for q in queries])
+    return RelevanceModel.fit(features, relevant, REGULARISATION if c is None else c, other_label)
 
 
 def cross_validated(queries: list[JudgedQuery], c: float | None = None) -> list[np.ndarray]:
     """Each query's candidate probabilities from a model fitted on the other queries."""
-    return [fit(queries[:i] + queries[i + 1:], c).probability(q.features) for i, q in enumerate(queries)]
+    return [fit(queries[:i] + queries[i + 1:], c).probability(q.features, q.other_label)
+            for i, q in enumerate(queries)]

@@ -32,9 +32,9 @@ def test_an_own_intercept_keeps_the_extra_queries_base_rate_out_of_predictions()
     features = rng.normal(size=(400, 2))
     train = [query("a", features, np.where(features[:, 0] + rng.normal(size=400) > 0, 2, 0))]
     extra = [query("x", features, np.zeros(400, dtype=int))]  # extra pools with nothing relevant
-    alone = fitted(train, extra[:0], 1.0, own_intercept=False)(features).mean()
-    shared = fitted(train, extra, 1.0, own_intercept=False)(features).mean()
-    own = fitted(train, extra, 1.0, own_intercept=True)(features).mean()
+    alone = fitted(train, extra[:0], 1.0, own_intercept=False)(train[0]).mean()
+    shared = fitted(train, extra, 1.0, own_intercept=False)(train[0]).mean()
+    own = fitted(train, extra, 1.0, own_intercept=True)(train[0]).mean()
     assert shared < alone - 0.1 and abs(own - alone) < (alone - shared) / 2
 
 
@@ -68,7 +68,7 @@ def test_an_extra_query_left_out_is_scored_without_itself():
     features = rng.normal(size=(300, 2))
     dev = [query(q, features, np.where(features[:, 0] > 0.5, 2, 0)) for q in "abc"]
     extra = [query(q, features, np.where(features[:, 1] > 0.5, 2, 0)) for q in "xy"]
-    dev_only = fitted(dev, [], 1.0, False)(features)
+    dev_only = fitted(dev, [], 1.0, False)(extra[0])
     alone = left_out_probabilities(dev, extra[:1], 1.0, False)[0]
     assert np.allclose(alone, dev_only)  # no other extra query: the model is the dev queries' alone
     taught = left_out_probabilities(dev, extra, 1.0, False)[0]  # x, taught by y
@@ -88,3 +88,20 @@ def test_the_left_out_table_has_a_row_per_setting():
     assert [line.split(" | ")[0].strip("| ") for line in lines[3:]] == [
         "dev queries only", "+ the other extra, weight 0.25, own intercept", "+ the other extra, weight 0.25",
         "+ the other extra, weight 1.0, own intercept"]
+
+
+def test_candidates_of_another_label_get_the_weighted_share_of_such_candidates_judged_relevant():
+    rng = np.random.default_rng(4)
+    features = rng.normal(size=(200, 2))
+    marked = np.arange(200) < 50
+
+    def asked(qid: str, relevant_marked: int) -> JudgedQuery:
+        grades = np.where(features[:, 0] > 0, 2, 0)
+        grades[:50] = np.where(np.arange(50) < relevant_marked, 2, 1)
+        return JudgedQuery(qid, qid, "weakness", features, grades, np.arange(200), int((grades == 2).sum()),
+                           marked)
+
+    train, extra = [asked("a", 10)], [asked("x", 0)]
+    p = fitted(train, extra, 0.25, own_intercept=False)(train[0])
+    assert np.allclose(p[marked], 10 / (50 + 0.25 * 50))
+    assert len(set(np.round(p[~marked], 6))) > 10

@@ -26,6 +26,12 @@ def test_label_mismatch_is_zero_without_a_label_and_shares_the_rest():
     assert np.allclose(label_mismatch(labels, np.array([0.9, 0.7]), "weakness"), [0.1, 1 - 0.1])
 
 
+def test_other_label_marks_the_findings_of_another_label_than_the_asked_one():
+    arrays = StoreArrays(np.array(["", "weakness", "strength", "weakness"], dtype=object), np.ones(4))
+    assert arrays.other_label(np.array([1, 2, 3]), "weakness").tolist() == [False, True, False]
+    assert arrays.other_label(np.array([1, 2]), None) is None
+
+
 def test_cosine_spread_sets_the_nearest_against_the_next_tier():
     cosines = np.zeros(NEXT_TIER[1] + 50)
     cosines[:NEAREST] = 0.8
@@ -58,6 +64,8 @@ def test_candidates_are_the_union_of_both_arms_with_one_feature_row_each(tiny_en
     assert np.allclose(spread, cosine_spread(found.features[:, FEATURES.index("cosine")]))
     asked = FEATURES.index("label_asked")
     assert np.all(found.features[:, asked] == 1) and np.all(only.features[:, asked] == 0)
+    assert found.other_label.tolist() == (arrays.labels[found.rowids] != "weakness").tolist()
+    assert only.other_label is None
 
 
 class PostingsStub:

@@ -174,3 +174,24 @@ def test_two_reports_units_of_the_same_number_are_two_units(tiny_engine):
     query = judged_query(Matcher(tiny_engine, None, dense_depth=50, lexical_depth=50), judgments)
     assert query.relevant_units == 2 and len(set(query.units[query.grades == 2].tolist())) == 2
     assert match_quality([query], [np.ones(len(query.grades))], 0.5)["recall"] == 1.0
+
+
+def test_a_left_out_querys_findings_of_another_label_get_the_other_queries_share():
+    from findings.relevance.training import cross_validated
+
+    rng = np.random.default_rng(8)
+    queries = []
+    for k in range(4):
+        features = rng.normal(size=(60, len(FEATURES)))
+        other_label = np.arange(60) < 20
+        on_topic = np.where(features[:, 0] > 0, 2, 0)
+        grades = np.where(other_label, np.where(np.arange(60) < 2 + k, 2, 1), on_topic)
+        queries.append(JudgedQuery(f"q{k}", "t", "weakness", features, grades, np.arange(60),
+                                   int((grades == 2).sum()), other_label))
+    probabilities = cross_validated(queries)
+    for k, (query, p) in enumerate(zip(queries, probabilities, strict=True)):
+        others = [q for j, q in enumerate(queries) if j != k]
+        share = (sum((q.grades[q.other_label] == 2).sum() for q in others)
+                 / sum(q.other_label.sum() for q in others))
+        assert np.allclose(p[query.other_label], share)
+        assert len(set(np.round(p[~query.other_label], 6))) > 10  # the rest from the logistic model

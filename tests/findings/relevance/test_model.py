@@ -25,6 +25,24 @@ def test_the_fitted_model_ranks_by_what_decides_relevance_and_round_trips(tmp_pa
     assert again.at(0.79)["precision"] == 0.9 and again.at(0.72)["recall"] == 0.9
 
 
+def test_a_finding_of_another_label_than_asked_gets_the_judged_share_of_such_findings(tmp_path):
+    features, relevant = synthetic()
+    other_label = np.arange(len(relevant)) % 4 == 0
+    relevant = relevant & ~(other_label & (np.arange(len(relevant)) % 8 != 0))  # at most half relevant
+    model = RelevanceModel.fit(features, relevant, other_label=other_label)
+    assert np.isclose(model.other_label_rate, relevant[other_label].mean())
+    logistic = model.probability(features)
+    marked = model.probability(features, other_label)
+    assert np.allclose(marked[other_label], model.other_label_rate)
+    assert np.allclose(marked[~other_label], logistic[~other_label])
+    model.to_disk(tmp_path / "relevance.json")
+    again = RelevanceModel.from_disk(tmp_path / "relevance.json")
+    assert np.allclose(again.probability(features, other_label), marked)
+    assert RelevanceModel.fit(features, relevant).other_label_rate is None  # no label asked in training
+    assert np.allclose(RelevanceModel.fit(features, relevant).probability(features, other_label),
+                       RelevanceModel.fit(features, relevant).probability(features))
+
+
 def test_a_model_of_other_features_or_none_at_all_is_refused(tmp_path):
     with pytest.raises(FileNotFoundError, match="train-relevance"):
         RelevanceModel.from_disk(tmp_path / "missing.json")
