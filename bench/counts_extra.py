@@ -75,7 +75,7 @@ def stacked(queries: list[JudgedQuery]) -> tuple[np.ndarray, np.ndarray]:
 def other_label_share(train: list[JudgedQuery], extra: list[JudgedQuery], weight: float) -> float | None:
     """The weighted share judged relevant of the candidates of another label than their query asked."""
     def tally(queries: list[JudgedQuery]) -> tuple[int, int]:
-        marked = [q.marked() & (q.grades >= 0) for q in queries]
+        marked = [q.other_label_mask() & (q.grades >= 0) for q in queries]
         return (sum(int((q.grades[m] == 2).sum()) for q, m in zip(queries, marked, strict=True)),
                 sum(int(m.sum()) for m in marked))
     (r1, n1), (r2, n2) = tally(train), tally(extra)
@@ -103,7 +103,7 @@ def fitted(train: list[JudgedQuery], extra: list[JudgedQuery], weight: float, ow
 
     def probabilities(query: JudgedQuery) -> np.ndarray:
         logistic = 1.0 / (1.0 + np.exp(-(((query.features - means) / scales) @ coef + model.intercept_[0])))
-        return logistic if rate is None else np.where(query.marked(), rate, logistic)
+        return logistic if rate is None else np.where(query.other_label_mask(), rate, logistic)
     return probabilities
 
 

@@ -44,7 +44,7 @@ class Candidates:
     """Candidate findings for one query: rowids, their features (rows in :data:`FEATURES` order).
 
     ``other_label`` marks the candidates labelled otherwise than the asked label (None: no label
-    was asked, or none is marked).
+    was asked).
     """
 
     rowids: np.ndarray

@@ -39,7 +39,7 @@ class JudgedQuery:
     relevant_units: int  # judged grade-2 units, found among the candidates or not
     other_label: np.ndarray | None = None  # candidates of another label than asked (None: none asked)
 
-    def marked(self) -> np.ndarray:
+    def other_label_mask(self) -> np.ndarray:
         """Which candidates have another label than the asked one (all False when none was asked)."""
         return np.zeros(len(self.grades), dtype=bool) if self.other_label is None else self.other_label
 
@@ -107,7 +107,7 @@ def fit(queries: list[JudgedQuery], c: float | None = None) -> RelevanceModel:
     """A model fitted on the judged candidates of some queries."""
     features = np.vstack([q.features[q.grades >= 0] for q in queries])
     relevant = np.concatenate([q.grades[q.grades >= 0] == 2 for q in queries])
-    other_label = np.concatenate([q.marked()[q.grades >= 0] for q in queries])
+    other_label = np.concatenate([q.other_label_mask()[q.grades >= 0] for q in queries])
     return RelevanceModel.fit(features, relevant, REGULARISATION if c is None else c, other_label)
 
 
