@@ -84,7 +84,7 @@ ReportFilters = Annotated[Filters, Depends(report_filters)]
 
 def check_dates(filters: Filters) -> Filters:
     """Reject a date range whose start is after its end."""
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise ParameterError("date_to", f"the range ends (date_to {filters.date_to}) before it starts "
-                                        f"(date_from {filters.date_from})")
-    return filters
+    try:
+        return filters.check_dates()
+    except ValueError as exc:
+        raise ParameterError("date_to", str(exc)) from None

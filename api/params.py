@@ -7,14 +7,13 @@ The dependencies are ``async``: FastAPI runs a plain function's dependency on it
 and a request with ten such parameters would wait for ten threads in turn.
 """
 
-import calendar
-import re
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query
 
 from corpus.collections import collection_ids, grade_values, outcome_values, vocabulary_spelling
+from corpus.metadata import calendar_day
 from nlp.labels import FINDING_LABELS
 from nlp.themes import theme_names
 
@@ -73,12 +72,10 @@ def day(name: str, blank: bool = False) -> Callable[..., str | None]:
     async def parse(value: Annotated[str | None, spelled] = None) -> str | None:
         if value is None or (blank and not value):
             return None
-        if not re.match(DAY, value):
-            raise ParameterError(name, f"{value!r} is not a date written YYYY-MM-DD")
-        year, month, dom = (int(part) for part in value.split("-"))
-        if not 1 <= month <= 12 or not 1 <= dom <= calendar.monthrange(year or 2000, month)[1]:
-            raise ParameterError(name, f"{value} is not a day of the calendar")
-        return value  # as the store keeps publication dates
+        try:
+            return calendar_day(value)
+        except ValueError as exc:
+            raise ParameterError(name, str(exc)) from None
 
     return parse
 

@@ -8,6 +8,7 @@ when the text does not say. The report types' title patterns and the SEND outcom
 
 from __future__ import annotations
 
+import calendar
 import re
 from functools import lru_cache
 
@@ -23,6 +24,7 @@ INSPECTION_DATES = re.compile(
 VISIT_DATES = re.compile(
     rf"visit to .{{0,120}}? on (?:\d{{1,2}}(?:\s+(?:{MONTH}))?\s+(?:and|to|-|–)\s+)?{DAY}", re.I | re.S)
 PUBLISHED = re.compile(rf"report published:?\s+{DAY}", re.I)
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 LETTER_DATE = re.compile(rf"^\s*{DAY}\s*$", re.M)
 OVERALL = re.compile(
     r"overall effectiveness:?\s+(outstanding|good|requires improvement(?: to be good)?|inadequate)", re.I)
@@ -34,6 +36,20 @@ AREA = re.compile(r"inspectors (?:looked at|considered|evaluated|reviewed) (?:th
 def iso(day: str, month: str, year: str) -> str:
     """A date as ``YYYY-MM-DD``."""
     return f"{year}-{MONTHS[month.capitalize()]:02d}-{int(day):02d}"
+
+
+def calendar_day(value: str) -> str:
+    """A date written ``YYYY-MM-DD`` (as the store keeps publication dates), if that day exists.
+
+    Raises:
+        ValueError: the value is not written ``YYYY-MM-DD``, or names no day of the calendar.
+    """
+    if not ISO_DAY.fullmatch(value):
+        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
+    year, month, day = (int(part) for part in value.split("-"))
+    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year or 2000, month)[1]:
+        raise ValueError(f"{value} is not a day of the calendar")
+    return value
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Callable
 
 from corpus.collections import collection_ids, outcome_values, vocabulary_spelling
+from corpus.metadata import calendar_day
 from findings.commands import (
     cmd_build,
     cmd_check,
@@ -35,6 +36,14 @@ def any_case(values: tuple[str, ...]) -> Callable[[str], str]:
     return lambda value: vocabulary_spelling(value, values) or value
 
 
+def day_option(value: str) -> str:
+    """An option type for a ``YYYY-MM-DD`` date that exists (as the API's date parameters)."""
+    try:
+        return calendar_day(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_filter_options(parser: argparse.ArgumentParser, hits: bool = True) -> None:
     """Options shared by search, similar and count (``hits``: the number of hits, -k).
 
@@ -47,8 +56,9 @@ def add_filter_options(parser: argparse.ArgumentParser, hits: bool = True) -> No
                         help="an area SEND inspection's outcome")
     parser.add_argument("--theme")
     parser.add_argument("--grade", help="the report's overall effectiveness grade (e.g. good, inadequate)")
-    parser.add_argument("--from", dest="date_from", help="earliest publication date (YYYY-MM-DD)")
-    parser.add_argument("--to", dest="date_to", help="latest publication date (YYYY-MM-DD)")
+    parser.add_argument("--from", dest="date_from", type=day_option,
+                        help="earliest publication date (YYYY-MM-DD)")
+    parser.add_argument("--to", dest="date_to", type=day_option, help="latest publication date (YYYY-MM-DD)")
     if hits:
         parser.add_argument("-k", type=int, default=10, help="number of hits (default 10)")
     parser.add_argument("--json", action="store_true", help="JSON: one line per hit (a count: one object)")

@@ -125,28 +125,34 @@ def print_hits(hits: list, as_json: bool) -> None:
 
 
 def filters_from(args: argparse.Namespace):
-    """Search filters from command-line options."""
+    """Search filters from command-line options.
+
+    Raises:
+        ValueError: the date range ends before it starts.
+    """
     from findings.retrieval import Filters
 
     return Filters(label=args.label, council=args.council, collection=args.collection,
                    date_from=args.date_from, date_to=args.date_to, theme=args.theme, grade=args.grade,
-                   outcome=args.outcome)
+                   outcome=args.outcome).check_dates()
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Hybrid search."""
-    hits = open_engine().search(args.text, k=args.k, filters=filters_from(args), one_per=args.one_per)
+    filters = filters_from(args)  # a wrong filter is told before the store opens
+    hits = open_engine().search(args.text, k=args.k, filters=filters, one_per=args.one_per)
     print_hits(hits, args.json)
     return 0
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
     """Similar findings to a finding id or a text."""
+    filters = filters_from(args)
     engine = open_engine()
     is_id = engine.finding(args.target) is not None
     hits = engine.similar(finding_id=args.target if is_id else None,
                           text=None if is_id else args.target, k=args.k,
-                          filters=filters_from(args), exclude_same_council=args.other_councils)
+                          filters=filters, exclude_same_council=args.other_councils)
     print_hits(hits, args.json)
     return 0
 
@@ -156,8 +162,8 @@ def cmd_count(args: argparse.Namespace) -> int:
     from findings.relevance.counts import Counter
     from findings.relevance.report import count_text
 
-    engine = open_engine()
     filters = filters_from(args)
+    engine = open_engine()
     label, filters.label = filters.label, None
     result = Counter.open(engine, get_settings()).count(args.text, label=label, filters=filters,
                                                         cutoff=args.cutoff, by=args.by)

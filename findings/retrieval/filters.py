@@ -27,6 +27,17 @@ class Filters:
         """The filter values, in field order (hashable: a cache key)."""
         return tuple(getattr(self, f.name) for f in fields(self))
 
+    def check_dates(self) -> Filters:
+        """These filters, if their date range does not end before it starts.
+
+        Raises:
+            ValueError: ``date_to`` is before ``date_from``.
+        """
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError(f"the range ends (date_to {self.date_to}) before it starts "
+                             f"(date_from {self.date_from})")
+        return self
+
     def active(self) -> bool:
         """Whether any filter is set."""
         return any(self.key())

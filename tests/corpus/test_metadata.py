@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from corpus import metadata
 
 SEND = """Local area partnership report
@@ -63,3 +65,11 @@ def test_dates_grades_outcomes_and_areas():
     assert metadata.send_outcome(SEND) == "inconsistent experiences and outcomes"
     assert metadata.area_of_practice(VISIT) == "care leavers"
     assert metadata.send_outcome(VISIT) == metadata.area_of_practice(SEND) == ""
+
+
+def test_a_calendar_day_is_kept_as_written_and_a_day_that_does_not_exist_is_refused():
+    assert metadata.calendar_day("2024-02-29") == "2024-02-29"
+    for wrong, why in (("2023-02-29", "not a day of the calendar"), ("2020-13-01", "not a day"),
+                       ("2020-1-1", "not a date written YYYY-MM-DD"), ("1 May 2020", "written YYYY-MM-DD")):
+        with pytest.raises(ValueError, match=why):
+            metadata.calendar_day(wrong)

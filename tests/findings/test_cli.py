@@ -39,3 +39,19 @@ def test_a_closed_pipe_ends_the_command_quietly(monkeypatch, capsys):
     monkeypatch.setattr(cli, "cmd_export", reader_went_away)
     assert cli.main(["export", "--out", "unused.parquet"]) == 1
     assert capsys.readouterr().err == ""
+
+
+def test_a_date_that_is_no_day_is_refused_before_anything_opens(capsys):
+    with pytest.raises(SystemExit):
+        parser().parse_args(["count", "x", "--from", "2020-13-01"])
+    assert "argument --from: 2020-13-01 is not a day of the calendar" in capsys.readouterr().err
+
+
+def test_a_date_range_that_ends_before_it_starts_is_refused_before_the_store_opens(capsys, tmp_path,
+                                                                                   monkeypatch):
+    import findings.cli as cli
+
+    monkeypatch.setenv("FINDINGS_DATA_DIR", str(tmp_path / "no-store"))
+    assert cli.main(["search", "x", "--from", "2021-01-01", "--to", "2020-01-01"]) == 2
+    error = capsys.readouterr().err
+    assert "the range ends (date_to 2020-01-01) before it starts (date_from 2021-01-01)" in error
