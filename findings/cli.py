@@ -47,7 +47,8 @@ def day_option(value: str) -> str:
 def add_filter_options(parser: argparse.ArgumentParser, hits: bool = True) -> None:
     """Options shared by search, similar and count (``hits``: the number of hits, -k).
 
-    Enumerated values are matched in any case, as the API matches them.
+    Enumerated values are matched in any case, as the API matches them. A count's dates bound each
+    report's date, a search's the publication date.
     """
     parser.add_argument("--label", choices=FINDING_LABELS, type=any_case(FINDING_LABELS))
     parser.add_argument("--council")
@@ -56,9 +57,9 @@ def add_filter_options(parser: argparse.ArgumentParser, hits: bool = True) -> No
                         help="an area SEND inspection's outcome")
     parser.add_argument("--theme")
     parser.add_argument("--grade", help="the report's overall effectiveness grade (e.g. good, inadequate)")
-    parser.add_argument("--from", dest="date_from", type=day_option,
-                        help="earliest publication date (YYYY-MM-DD)")
-    parser.add_argument("--to", dest="date_to", type=day_option, help="latest publication date (YYYY-MM-DD)")
+    dated = "publication date" if hits else "report date: its inspection's end, else its publication"
+    parser.add_argument("--from", dest="date_from", type=day_option, help=f"earliest {dated} (YYYY-MM-DD)")
+    parser.add_argument("--to", dest="date_to", type=day_option, help=f"latest {dated} (YYYY-MM-DD)")
     if hits:
         parser.add_argument("-k", type=int, default=10, help="number of hits (default 10)")
     parser.add_argument("--json", action="store_true", help="JSON: one line per hit (a count: one object)")
