@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import re
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -49,3 +53,14 @@ def test_prevalence_without_a_relevance_model_is_unavailable(tiny_engine, tmp_pa
     with TestClient(api.main.create_app(settings, loader=lambda s: tiny_engine)) as client:
         response = client.get("/prevalence", params={"q": "plans"})
     assert response.status_code == 503 and "train-relevance" in response.json()["detail"]
+
+
+def test_the_counts_page_links_each_other_cut_off_to_its_own_count_with_the_same_query(client):
+    params = {"q": "supervision of social workers", "label": "strength", "by": "collection"}
+    page = client.get("/prevalence", params=params, headers={"Accept": "text/html"}).text
+    links = re.findall(r'<a href="([^"]+)">(0\.\d)</a>:', page.split('id="sensitivity"')[1].split("</p>")[0])
+    assert [shown for _, shown in links] == ["0.5", "0.7", "0.9"]
+    for href, shown in links:
+        query = parse_qs(urlsplit(html.unescape(href)).query)
+        assert query == {"q": [params["q"]], "label": ["strength"], "by": ["collection"], "cutoff": [shown]}
+        assert client.get(html.unescape(href)).json()["cutoff"] == float(shown)
