@@ -13,11 +13,11 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Query
 
 from corpus.collections import collection_ids, grade_values, outcome_values, vocabulary_spelling
-from corpus.metadata import calendar_day
+from corpus.metadata import ISO_DAY, calendar_day
 from nlp.labels import FINDING_LABELS
 from nlp.themes import theme_names
 
-DAY = r"^\d{4}-\d{2}-\d{2}$"
+DAY = f"^{ISO_DAY.pattern}$"  # the calendar check is calendar_day's; this is the schema's pattern
 WORD = "[A-Za-z0-9]"  # a query must hold a letter or digit (what query terms are made of)
 MAX_QUERY = 2000
 

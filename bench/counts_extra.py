@@ -23,8 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from bench.report import write_table
+from findings.relevance.candidates import FEATURES
 from findings.relevance.matcher import Matcher
 from findings.relevance.measure import chosen_cutoff, match_quality, reliability
+from findings.relevance.model import RelevanceModel
 from findings.relevance.training import JudgedQuery, cross_validated, fit, judged_queries
 from findings.retrieval import SearchEngine
 from findings.settings import get_settings
@@ -97,14 +99,12 @@ def fitted(train: list[JudgedQuery], extra: list[JudgedQuery], weight: float, ow
     if own_intercept:
         x = np.column_stack([x, np.r_[np.zeros(len(y1)), np.ones(len(y2))]])
     weights = np.r_[np.ones(len(y1)), np.full(len(y2), weight)]
-    model = LogisticRegression(C=0.1, max_iter=3000).fit(x, np.r_[y1, y2], sample_weight=weights)
-    coef = model.coef_[0][:-1] if own_intercept else model.coef_[0]
-    rate = other_label_share(train, extra, weight)
-
-    def probabilities(query: JudgedQuery) -> np.ndarray:
-        logistic = 1.0 / (1.0 + np.exp(-(((query.features - means) / scales) @ coef + model.intercept_[0])))
-        return logistic if rate is None else np.where(query.other_label_mask(), rate, logistic)
-    return probabilities
+    logistic = LogisticRegression(C=0.1, max_iter=3000).fit(x, np.r_[y1, y2], sample_weight=weights)
+    coef = logistic.coef_[0][:-1] if own_intercept else logistic.coef_[0]
+    model = RelevanceModel(FEATURES, means.tolist(), scales.tolist(), coef.tolist(),
+                           float(logistic.intercept_[0]),
+                           other_label_rate=other_label_share(train, extra, weight))
+    return lambda query: model.probability(query.features, query.other_label)
 
 
 def dev_probabilities(dev: list[JudgedQuery], extra: list[JudgedQuery], weight: float,
